@@ -1,0 +1,274 @@
+//! The objects of the Webhooks API and the parameters of its operations, as they go over the wire.
+//!
+//! Times are RFC 3339 UTC strings, exactly as the API sends them. Response models ignore fields
+//! they do not know (so a newer API never breaks an older SDK); parameter types refuse unknown
+//! fields when deserialized, which is how the local server rejects typos.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::secret::SecretString;
+
+/// The state of an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EndpointStatus {
+    /// Receiving events.
+    Active,
+    /// Turned off by its owner (`active: false`): nothing is delivered or queued.
+    Disabled,
+    /// Auto-paused after 10 consecutive failed attempts: events are held, not dropped.
+    Paused,
+    /// A status this SDK does not know yet.
+    #[serde(other)]
+    Unknown,
+}
+
+impl EndpointStatus {
+    /// The wire string of this status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndpointStatus::Active => "active",
+            EndpointStatus::Disabled => "disabled",
+            EndpointStatus::Paused => "paused",
+            EndpointStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// A webhook endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEndpoint {
+    /// `wh_` and 12 base62 characters.
+    pub id: String,
+    /// Always `webhook_endpoint`.
+    #[serde(default = "endpoint_object")]
+    pub object: String,
+    /// Where deliveries are posted.
+    pub url: String,
+    /// Free text, at most 500 characters.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Event types and patterns (`*`, `email.*`, `email.bounced`).
+    pub events: Vec<String>,
+    /// False when the endpoint is disabled.
+    pub active: bool,
+    /// `active`, `disabled` or `paused`.
+    pub status: EndpointStatus,
+    /// Failed attempts since the last success; 10 pauses the endpoint.
+    #[serde(default)]
+    pub consecutive_failures: u32,
+    /// When the latest attempt was made (null before the first).
+    #[serde(default)]
+    pub last_delivery_at: Option<String>,
+    /// The HTTP status of the latest attempt (null when it got no response).
+    #[serde(default)]
+    pub last_delivery_status: Option<u16>,
+    /// When the endpoint was created.
+    pub created_at: String,
+    /// When the endpoint was last changed.
+    pub updated_at: String,
+}
+
+fn endpoint_object() -> String {
+    "webhook_endpoint".to_owned()
+}
+
+/// The response to a create: the endpoint and, this once, its signing secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEndpointWithSecret {
+    /// The endpoint.
+    #[serde(flatten)]
+    pub endpoint: WebhookEndpoint,
+    /// `whsec_…`: store it now, it is never shown again.
+    pub secret: SecretString,
+}
+
+impl std::ops::Deref for WebhookEndpointWithSecret {
+    type Target = WebhookEndpoint;
+
+    fn deref(&self) -> &WebhookEndpoint {
+        &self.endpoint
+    }
+}
+
+/// The response to a delete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedWebhookEndpoint {
+    /// The id of the endpoint that was deleted.
+    pub id: String,
+    /// Always `webhook_endpoint`.
+    #[serde(default = "endpoint_object")]
+    pub object: String,
+    /// Always true.
+    pub deleted: bool,
+}
+
+/// The outcome of sending a `platform.test` event to an endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestResult {
+    /// True when the endpoint answered 2xx in time.
+    pub success: bool,
+    /// The id of the test event.
+    pub event_id: String,
+    /// The endpoint's HTTP status (null when there was no response).
+    pub status_code: Option<u16>,
+    /// How long the endpoint took.
+    pub response_time_ms: u64,
+    /// Why the attempt failed, when it did.
+    pub error: Option<String>,
+}
+
+/// The response to a secret rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotatedSecret {
+    /// The new `whsec_…` secret; deliveries are signed with it from now on.
+    pub secret: SecretString,
+    /// Until when deliveries also carry a signature by the previous secret (null: not at all).
+    pub previous_secret_expires_at: Option<String>,
+}
+
+/// One delivery attempt of one event to one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryAttempt {
+    /// The event delivered (its envelope's `eventId`, the `webhook-id` header).
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// The endpoint's HTTP status (null when there was no response).
+    pub status_code: Option<u16>,
+    /// How long the attempt took.
+    pub response_time_ms: u64,
+    /// Why the attempt failed, when it did.
+    pub error: Option<String>,
+    /// When the attempt was made.
+    pub attempted_at: String,
+    /// When the next attempt is planned (null: none).
+    pub next_attempt_at: Option<String>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// Always `list`.
+    #[serde(default = "list_object")]
+    pub object: String,
+    /// The items, newest first.
+    pub data: Vec<T>,
+    /// True when another page follows.
+    pub has_more: bool,
+    /// Pass this as `cursor` to get the next page (null on the last page).
+    pub cursor: Option<String>,
+}
+
+fn list_object() -> String {
+    "list".to_owned()
+}
+
+/// The body of `POST /v1/webhooks`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhookParams {
+    /// Where deliveries are posted: `https`, at most 2048 characters.
+    pub url: String,
+    /// Event types and patterns; every event (`["*"]`) when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
+    /// Free text, at most 500 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// False creates the endpoint disabled. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+impl CreateWebhookParams {
+    /// Parameters for an endpoint at `url` receiving every event.
+    pub fn new(url: impl Into<String>) -> Self {
+        CreateWebhookParams { url: url.into(), ..Default::default() }
+    }
+}
+
+/// The body of `PATCH /v1/webhooks/{id}`: only the fields that are set are sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhookParams {
+    /// A new URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A new list of types and patterns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
+    /// `Some(None)` clears the description.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub description: Option<Option<String>>,
+    /// Enables or disables the endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// Only `false`: unpauses a paused endpoint, which resets its failures and releases held events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<bool>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from an absent one (`None`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// The body of `POST /v1/webhooks/{id}/rotate-secret`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateSecretParams {
+    /// Seconds during which deliveries are also signed with the previous secret (0 to 604800,
+    /// default 86400).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_previous_in: Option<u64>,
+}
+
+/// Paging parameters of a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListParams {
+    /// Items per page, 1 to 100 (default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The `cursor` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_sends_only_what_is_set_and_null_clears() {
+        let p = UpdateWebhookParams { description: Some(None), active: Some(false), ..Default::default() };
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"description":null,"active":false}"#);
+        let back: UpdateWebhookParams = serde_json::from_str(r#"{"description":null}"#).unwrap();
+        assert_eq!(back.description, Some(None));
+        let absent: UpdateWebhookParams = serde_json::from_str("{}").unwrap();
+        assert_eq!(absent.description, None);
+    }
+
+    #[test]
+    fn params_refuse_unknown_fields_naming_the_accepted_ones() {
+        let err = serde_json::from_str::<CreateWebhookParams>(r#"{"url":"https://x","event":["*"]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `event`") && err.contains("`events`"), "{err}");
+    }
+
+    #[test]
+    fn created_endpoint_keeps_its_secret_out_of_debug() {
+        let json = r#"{"id":"wh_3mKpLvRw9nQx","object":"webhook_endpoint","url":"https://a.example/h",
+            "description":null,"events":["*"],"active":true,"status":"active","consecutive_failures":0,
+            "last_delivery_at":null,"last_delivery_status":null,"created_at":"2026-04-12T10:30:00Z",
+            "updated_at":"2026-04-12T10:30:00Z","secret":"whsec_c2VjcmV0c2VjcmV0c2VjcmV0","future_field":1}"#;
+        let ep: WebhookEndpointWithSecret = serde_json::from_str(json).unwrap();
+        assert_eq!(ep.id, "wh_3mKpLvRw9nQx");
+        assert_eq!(ep.secret.expose(), "whsec_c2VjcmV0c2VjcmV0c2VjcmV0");
+        assert!(!format!("{ep:?}").contains("c2VjcmV0"));
+        assert_eq!(serde_json::from_str::<EndpointStatus>(r#""zombie""#).unwrap(), EndpointStatus::Unknown);
+    }
+}

@@ -1,0 +1,23 @@
+//! # send0
+//!
+//! The send0 SDK for Rust, and the engine under the Python, Node and Go SDKs.
+//!
+//! - [`webhooks`]: verify the signed deliveries send0 posts to your endpoints, and sign messages.
+//! - [`events`]: the event catalog, the delivery envelope and event patterns.
+//! - [`Client`]: the Webhooks API (create, list, update, delete, test, rotate endpoints).
+//!
+//! Every error is an [`Error`] with a stable [`ErrorKind`], the same in every language.
+#![warn(missing_docs)]
+
+pub mod client;
+mod error;
+mod secret;
+pub mod webhooks;
+
+pub use client::{Client, ClientBuilder, RequestOptions};
+pub use error::{ApiErrorDetails, Error, ErrorKind, Result};
+pub use secret::{SecretString, redact};
+pub use webhooks::events;
+
+/// This crate's version, reported in `User-Agent`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

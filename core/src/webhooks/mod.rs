@@ -1,0 +1,15 @@
+//! Webhook signatures (Standard Webhooks v1, plus Ed25519 `v1a`): verify deliveries, sign messages.
+//!
+//! The rules are those of the project's `spec/verify.md`; the shared vectors in
+//! `tests/fixtures/webhooks` pin them for every language.
+
+pub mod events;
+mod headers;
+mod secret;
+mod sign;
+mod verify;
+
+pub use headers::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders};
+pub use secret::{PUBLIC_KEY_PREFIX, SECRET_PREFIX, WebhookSecret};
+pub use sign::{sign, sign_with};
+pub use verify::{DEFAULT_TOLERANCE, Verifier, WebhookEvent};
