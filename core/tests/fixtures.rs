@@ -42,7 +42,8 @@ fn run_case(case: &Value) -> Result<(), String> {
         return if got == expected { Ok(()) } else { Err(format!("signed {got}, expected {expected}")) };
     }
 
-    let secrets: Vec<&str> = case["secrets"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    let secrets: Vec<&str> =
+        case["secrets"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
     let headers: WebhookHeaders = case["headers"]
         .as_array()
         .unwrap()

@@ -222,8 +222,7 @@ impl ClientBuilder {
             return Err(invalid("the timeout must be greater than zero".into()));
         }
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT).min(timeout);
-        let mut user_agent =
-            self.user_agent.unwrap_or_else(|| format!("send0-rust/{}", crate::VERSION));
+        let mut user_agent = self.user_agent.unwrap_or_else(|| format!("send0-rust/{}", crate::VERSION));
         if let Some(suffix) = self.user_agent_suffix.filter(|s| !s.is_empty()) {
             user_agent.push(' ');
             user_agent.push_str(&suffix);
@@ -262,7 +261,11 @@ mod tests {
 
     #[test]
     fn debug_hides_the_api_key() {
-        let client = Client::builder().api_key("sk_test_supersecretvalue").base_url("http://127.0.0.1:1").build().unwrap();
+        let client = Client::builder()
+            .api_key("sk_test_supersecretvalue")
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .unwrap();
         let shown = format!("{client:?}");
         assert!(shown.contains("sk_test_…"), "{shown}");
         assert!(!shown.contains("supersecret"), "{shown}");

@@ -47,7 +47,12 @@ mod tests {
     use super::*;
 
     fn page(items: &[u32], cursor: Option<&str>) -> Page<u32> {
-        Page { object: "list".into(), data: items.to_vec(), has_more: cursor.is_some(), cursor: cursor.map(Into::into) }
+        Page {
+            object: "list".into(),
+            data: items.to_vec(),
+            has_more: cursor.is_some(),
+            cursor: cursor.map(Into::into),
+        }
     }
 
     #[tokio::test]

@@ -69,9 +69,9 @@ impl Client {
         let inner = &self.inner;
         let mut url = inner.base_url.clone();
         {
-            let mut segments = url.path_segments_mut().map_err(|_| {
-                Error::new(ErrorKind::InvalidArgument, "the base URL cannot take a path")
-            })?;
+            let mut segments = url
+                .path_segments_mut()
+                .map_err(|_| Error::new(ErrorKind::InvalidArgument, "the base URL cannot take a path"))?;
             segments.pop_if_empty();
             segments.extend(request.path);
         }
@@ -80,21 +80,19 @@ impl Client {
         }
         // One key per logical POST, reused by every retry so the server can replay instead of redo.
         let idempotency_key = (request.method == Method::POST).then(|| {
-            options
-                .idempotency_key
-                .clone()
-                .unwrap_or_else(|| format!("send0-retry-{}", uuid::Uuid::new_v4()))
+            options.idempotency_key.clone().unwrap_or_else(|| format!("send0-retry-{}", uuid::Uuid::new_v4()))
         });
         let max_retries = options.max_retries.unwrap_or(inner.max_retries);
         let timeout = options.timeout.unwrap_or(inner.timeout);
 
         let mut retries_done = 0;
         loop {
-            let failure = match self.attempt(request, &url, idempotency_key.as_deref(), timeout, retries_done).await {
-                Ok(response) if (200..300).contains(&response.status) => return Ok(response),
-                Ok(response) => Failure::Response(response),
-                Err(error) => Failure::Transport(error),
-            };
+            let failure =
+                match self.attempt(request, &url, idempotency_key.as_deref(), timeout, retries_done).await {
+                    Ok(response) if (200..300).contains(&response.status) => return Ok(response),
+                    Ok(response) => Failure::Response(response),
+                    Err(error) => Failure::Transport(error),
+                };
             let retryable = match &failure {
                 Failure::Response(r) => retry::should_retry_status(r.status, &r.headers),
                 Failure::Transport(e) => matches!(e.kind(), ErrorKind::Connection | ErrorKind::Timeout),
@@ -179,21 +177,20 @@ fn api_error(response: RawResponse) -> Error {
         Some(b) => (b.error, b.message, b.param, b.required_scope),
         None => (None, None, None, None),
     };
-    let message = message
-        .or_else(|| code.clone().filter(|c| c.contains(' ')))
-        .unwrap_or_else(|| {
-            let reason = http::StatusCode::from_u16(response.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("error");
-            format!("the API answered {} {reason}", response.status)
-        });
+    let message = message.or_else(|| code.clone().filter(|c| c.contains(' '))).unwrap_or_else(|| {
+        let reason = http::StatusCode::from_u16(response.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("error");
+        format!("the API answered {} {reason}", response.status)
+    });
     let required_scope = scope.or_else(|| {
         (response.status == 403)
             .then(|| message.split_once("Required:").map(|(_, s)| s.trim().trim_end_matches('.').to_owned()))
             .flatten()
     });
-    let retry_after = matches!(response.status, 429 | 503).then(|| retry::retry_after(&response.headers)).flatten();
+    let retry_after =
+        matches!(response.status, 429 | 503).then(|| retry::retry_after(&response.headers)).flatten();
     let headers = response
         .headers
         .iter()

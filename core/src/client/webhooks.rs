@@ -59,7 +59,10 @@ impl Webhooks {
     }
 
     /// Every endpoint, newest first, fetching pages as the stream is read.
-    pub fn list_all(&self, params: ListParams) -> impl Stream<Item = Result<WebhookEndpoint>> + Send + 'static {
+    pub fn list_all(
+        &self,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<WebhookEndpoint>> + Send + 'static {
         let this = self.clone();
         paginate(params, move |page| {
             let this = this.clone();
@@ -118,9 +121,13 @@ impl Webhooks {
 }
 
 /// Refuses an empty id here: sent as is, it would address the collection instead of one endpoint.
+/// So would `.` and `..`, which URL path building drops as dot-segments instead of encoding.
 fn checked_id(id: &str) -> Result<&str> {
     if id.trim().is_empty() {
         return Err(Error::new(ErrorKind::InvalidArgument, "the webhook endpoint id is empty"));
+    }
+    if matches!(id, "." | "..") {
+        return Err(Error::new(ErrorKind::InvalidArgument, format!("`{id}` is not a webhook endpoint id")));
     }
     Ok(id)
 }

@@ -198,7 +198,9 @@ mod tests {
         let err = EventPattern::parse("emial.*").unwrap_err();
         assert!(err.message().contains("did you mean `email.*`"), "{}", err.message());
         let err = EventPattern::parse("domain.health").unwrap_err();
-        assert!(err.message().contains("`domain.health.*`") || err.message().contains("domain.health.degraded"));
+        assert!(
+            err.message().contains("`domain.health.*`") || err.message().contains("domain.health.degraded")
+        );
     }
 
     #[test]

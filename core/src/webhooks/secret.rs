@@ -108,9 +108,8 @@ fn decode(encoded: &str, what: &str) -> Result<Vec<u8>> {
     if encoded.is_empty() {
         return Err(invalid(format!("the webhook {what} is empty")));
     }
-    if let Some(position) = encoded
-        .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='))
+    if let Some(position) =
+        encoded.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'='))
     {
         return Err(invalid(format!(
             "the webhook {what} has a character outside standard base64 at position {position} \
@@ -140,7 +139,9 @@ mod tests {
 
     #[test]
     fn refuses_bad_secrets_without_echoing_them() {
-        for s in ["", "whsec_", "whsec_abc$def", "whsec_ab cd", "whsec_ab-_cd", "whsec_a=bc", "whpk_", "whpk_AAAA"] {
+        for s in
+            ["", "whsec_", "whsec_abc$def", "whsec_ab cd", "whsec_ab-_cd", "whsec_a=bc", "whpk_", "whpk_AAAA"]
+        {
             let err = WebhookSecret::parse(s).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidSecret, "{s}");
             let tail = s.trim_start_matches("whsec_").trim_start_matches("whpk_");

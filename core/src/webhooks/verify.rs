@@ -83,10 +83,8 @@ impl Verifier {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let secrets = secrets
-            .into_iter()
-            .map(|s| WebhookSecret::parse(s.as_ref()))
-            .collect::<Result<Vec<_>>>()?;
+        let secrets =
+            secrets.into_iter().map(|s| WebhookSecret::parse(s.as_ref())).collect::<Result<Vec<_>>>()?;
         Self::from_keys(secrets)
     }
 
@@ -135,10 +133,16 @@ impl Verifier {
         } else {
             let mut message = format!(
                 "no signature in the {WEBHOOK_SIGNATURE} header matches the {} given; {RAW_BODY_HINT}",
-                if self.secrets.len() == 1 { "secret".to_owned() } else { format!("{} secrets", self.secrets.len()) }
+                if self.secrets.len() == 1 {
+                    "secret".to_owned()
+                } else {
+                    format!("{} secrets", self.secrets.len())
+                }
             );
             if body == b"[object Object]" {
-                message.push_str(" (the body is the text \"[object Object]\": pass the raw bytes, not a parsed object)");
+                message.push_str(
+                    " (the body is the text \"[object Object]\": pass the raw bytes, not a parsed object)",
+                );
             }
             Err(Error::new(ErrorKind::InvalidSignature, message))
         }
@@ -180,8 +184,7 @@ impl Verifier {
                 "v1" => {
                     let mut decoded = [0u8; 32];
                     // A valid value is 43 or 44 characters; anything else is skipped without decoding.
-                    if !(43..=44).contains(&value.len())
-                        || BASE64.decode_slice(value, &mut decoded) != Ok(32)
+                    if !(43..=44).contains(&value.len()) || BASE64.decode_slice(value, &mut decoded) != Ok(32)
                     {
                         continue;
                     }
@@ -195,16 +198,15 @@ impl Verifier {
                 }
                 "v1a" => {
                     let mut decoded = [0u8; 64];
-                    if !(86..=88).contains(&value.len())
-                        || BASE64.decode_slice(value, &mut decoded) != Ok(64)
+                    if !(86..=88).contains(&value.len()) || BASE64.decode_slice(value, &mut decoded) != Ok(64)
                     {
                         continue;
                     }
                     let signature = Signature::from_bytes(&decoded);
                     for secret in &self.secrets {
                         let Key::Ed25519(key) = secret.key() else { continue };
-                        let content = signed_content
-                            .get_or_insert_with(|| signed_bytes(id, &timestamp, body));
+                        let content =
+                            signed_content.get_or_insert_with(|| signed_bytes(id, &timestamp, body));
                         if key.verify_strict(content, &signature).is_ok() {
                             return true;
                         }
@@ -218,7 +220,12 @@ impl Verifier {
 }
 
 /// HMAC-SHA256 of `{id}.{timestamp}.{body}` without copying the body.
-pub(crate) fn hmac_tag(keyed: &super::secret::HmacSha256, id: &str, timestamp: &str, body: &[u8]) -> [u8; 32] {
+pub(crate) fn hmac_tag(
+    keyed: &super::secret::HmacSha256,
+    id: &str,
+    timestamp: &str,
+    body: &[u8],
+) -> [u8; 32] {
     let mut mac = keyed.clone();
     mac.update(id.as_bytes());
     mac.update(b".");
