@@ -99,7 +99,7 @@ impl Client {
             };
             if !retryable || retries_done >= max_retries {
                 return Err(match failure {
-                    Failure::Response(r) => api_error(r),
+                    Failure::Response(r) => api_error(r, inner.api_key.expose()),
                     Failure::Transport(e) => e,
                 });
             }
@@ -162,8 +162,12 @@ fn request_id(headers: &HeaderMap) -> Option<&str> {
     headers.get("x-request-id").and_then(|v| v.to_str().ok())
 }
 
-/// An API error from a non-2xx response and its `{"error", "message", "param"}` body.
-fn api_error(response: RawResponse) -> Error {
+/// An API error from a non-2xx response and its `{"error", "message", "param"}` body. Should a
+/// server echo the API key back, it is redacted before it can reach a message or a log.
+fn api_error(response: RawResponse, api_key: &str) -> Error {
+    let scrub = |text: String| {
+        if text.contains(api_key) { text.replace(api_key, &crate::secret::redact(api_key)) } else { text }
+    };
     #[derive(serde::Deserialize)]
     struct ErrorBody {
         error: Option<String>,
@@ -172,9 +176,9 @@ fn api_error(response: RawResponse) -> Error {
         required_scope: Option<String>,
     }
     let parsed: Option<ErrorBody> = serde_json::from_slice(&response.body).ok();
-    let body = String::from_utf8_lossy(&response.body).into_owned();
+    let body = scrub(String::from_utf8_lossy(&response.body).into_owned());
     let (code, message, param, scope) = match parsed {
-        Some(b) => (b.error, b.message, b.param, b.required_scope),
+        Some(b) => (b.error, b.message.map(scrub), b.param, b.required_scope),
         None => (None, None, None, None),
     };
     let message = message.or_else(|| code.clone().filter(|c| c.contains(' '))).unwrap_or_else(|| {
