@@ -1,0 +1,67 @@
+//! send0-server: the local send0 Webhooks API, with real signed, retried delivery.
+//!
+//! The binary (`src/main.rs`) parses the command line and calls [`run`]; everything it needs is
+//! here so that it stays a thin shell.
+
+pub mod api;
+pub mod config;
+pub mod delivery;
+pub mod ids;
+pub mod keys;
+pub mod samples;
+pub mod store;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use config::Config;
+
+/// How long a stopping server waits for delivery attempts in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// Runs the server until `shutdown` completes.
+pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
+    let keys = keys::KeyRing::load(config.api_key.as_deref(), config.keys.as_deref())?;
+    let store = store::Store::open(config.db.as_deref()).map_err(|e| e.to_string())?;
+    store.sync_keys(keys.clone()).await.map_err(|e| e.to_string())?;
+    let engine = delivery::Engine::start(
+        store.clone(),
+        delivery::EngineConfig {
+            retry_schedule: config.retry_schedule.0.clone(),
+            timeout: config.delivery_timeout,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+
+    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let base_url = format!("http://{address}");
+
+    println!("send0-server {} listening on {base_url}", env!("CARGO_PKG_VERSION"));
+    match &config.db {
+        Some(path) => println!("send0-server: database {}", path.display()),
+        None => println!("send0-server: database in memory (pass --db PATH to keep it)"),
+    }
+    let mut principals: Vec<_> = keys.principals().collect();
+    principals.sort_by(|a, b| (&a.workspace, &a.key_hint).cmp(&(&b.workspace, &b.key_hint)));
+    for p in principals {
+        let scopes: Vec<&str> = p.scopes.iter().map(|s| s.as_str()).collect();
+        println!("send0-server: key {} in workspace {} with {}", p.key_hint, p.workspace, scopes.join(", "));
+    }
+    if let Some(path) = &config.ready_file {
+        std::fs::write(path, &base_url).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+
+    let state = api::AppState { store: store.clone(), engine: engine.clone(), keys: Arc::new(keys) };
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| format!("serving: {e}"))?;
+    println!("send0-server: stopping");
+    engine.shutdown(SHUTDOWN_GRACE).await;
+    Ok(())
+}

@@ -1,0 +1,284 @@
+//! Endpoints and their secrets.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use send0::client::{EndpointStatus, WebhookEndpoint};
+
+use super::{StoreResult, rfc3339};
+
+/// An endpoint as stored.
+#[derive(Debug, Clone)]
+pub struct EndpointRow {
+    pub seq: i64,
+    pub id: String,
+    pub workspace: String,
+    pub url: String,
+    pub description: Option<String>,
+    pub events: Vec<String>,
+    pub active: bool,
+    pub paused: bool,
+    pub consecutive_failures: u32,
+    pub last_delivery_at: Option<i64>,
+    pub last_delivery_status: Option<u16>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl EndpointRow {
+    const COLUMNS: &'static str = "seq, id, workspace, url, description, events, active, paused, \
+         consecutive_failures, last_delivery_at, last_delivery_status, created_at, updated_at";
+
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<EndpointRow> {
+        let events: String = row.get(5)?;
+        Ok(EndpointRow {
+            seq: row.get(0)?,
+            id: row.get(1)?,
+            workspace: row.get(2)?,
+            url: row.get(3)?,
+            description: row.get(4)?,
+            events: serde_json::from_str(&events).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+            })?,
+            active: row.get(6)?,
+            paused: row.get(7)?,
+            consecutive_failures: row.get(8)?,
+            last_delivery_at: row.get(9)?,
+            last_delivery_status: row.get(10)?,
+            created_at: row.get(11)?,
+            updated_at: row.get(12)?,
+        })
+    }
+
+    /// `disabled` wins over `paused`: a disabled endpoint gets nothing, held or not.
+    pub fn status(&self) -> EndpointStatus {
+        if !self.active {
+            EndpointStatus::Disabled
+        } else if self.paused {
+            EndpointStatus::Paused
+        } else {
+            EndpointStatus::Active
+        }
+    }
+
+    /// The API object.
+    pub fn to_api(&self) -> WebhookEndpoint {
+        WebhookEndpoint {
+            id: self.id.clone(),
+            object: "webhook_endpoint".to_owned(),
+            url: self.url.clone(),
+            description: self.description.clone(),
+            events: self.events.clone(),
+            active: self.active,
+            status: self.status(),
+            consecutive_failures: self.consecutive_failures,
+            last_delivery_at: self.last_delivery_at.map(rfc3339),
+            last_delivery_status: self.last_delivery_status,
+            created_at: rfc3339(self.created_at),
+            updated_at: rfc3339(self.updated_at),
+        }
+    }
+}
+
+/// What a create stores.
+pub struct NewEndpoint {
+    pub id: String,
+    pub workspace: String,
+    pub url: String,
+    pub description: Option<String>,
+    pub events: Vec<String>,
+    pub active: bool,
+    pub secret: String,
+    pub now: i64,
+}
+
+/// A page request over a sequence-ordered table, newest first.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub limit: u32,
+    /// Only rows with a smaller sequence number (the cursor).
+    pub before: Option<i64>,
+}
+
+pub fn insert(conn: &mut Connection, new: &NewEndpoint) -> StoreResult<EndpointRow> {
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO endpoints (id, workspace, url, description, events, active, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![
+            new.id,
+            new.workspace,
+            new.url,
+            new.description,
+            serde_json::to_string(&new.events)?,
+            new.active,
+            new.now
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO endpoint_secrets (endpoint_id, secret, created_at) VALUES (?1, ?2, ?3)",
+        params![new.id, new.secret, new.now],
+    )?;
+    let row = get_in(&tx, &new.workspace, &new.id)?.expect("the endpoint was just inserted");
+    tx.commit()?;
+    Ok(row)
+}
+
+/// The endpoint `id` of `workspace` (another workspace's id is simply not found).
+pub fn get(conn: &Connection, workspace: &str, id: &str) -> StoreResult<Option<EndpointRow>> {
+    get_in(conn, workspace, id)
+}
+
+fn get_in(conn: &Connection, workspace: &str, id: &str) -> StoreResult<Option<EndpointRow>> {
+    let sql = format!("SELECT {} FROM endpoints WHERE workspace = ?1 AND id = ?2", EndpointRow::COLUMNS);
+    Ok(conn.query_row(&sql, params![workspace, id], EndpointRow::from_row).optional()?)
+}
+
+/// The endpoint `id` whatever its workspace (for the delivery engine).
+pub fn get_by_id(conn: &Connection, id: &str) -> StoreResult<Option<EndpointRow>> {
+    let sql = format!("SELECT {} FROM endpoints WHERE id = ?1", EndpointRow::COLUMNS);
+    Ok(conn.query_row(&sql, params![id], EndpointRow::from_row).optional()?)
+}
+
+/// One page of a workspace's endpoints, newest first, and whether more follow.
+pub fn list(conn: &Connection, workspace: &str, paging: Paging) -> StoreResult<(Vec<EndpointRow>, bool)> {
+    let sql = format!(
+        "SELECT {} FROM endpoints WHERE workspace = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+        EndpointRow::COLUMNS
+    );
+    let mut rows: Vec<EndpointRow> = conn
+        .prepare_cached(&sql)?
+        .query_map(
+            params![workspace, paging.before.unwrap_or(i64::MAX), paging.limit + 1],
+            EndpointRow::from_row,
+        )?
+        .collect::<Result<_, _>>()?;
+    let has_more = rows.len() > paging.limit as usize;
+    rows.truncate(paging.limit as usize);
+    Ok((rows, has_more))
+}
+
+/// Every active endpoint of a workspace (to match an event against).
+pub fn active_in_workspace(conn: &Connection, workspace: &str) -> StoreResult<Vec<EndpointRow>> {
+    let sql = format!("SELECT {} FROM endpoints WHERE workspace = ?1 AND active = 1", EndpointRow::COLUMNS);
+    Ok(conn.prepare_cached(&sql)?.query_map([workspace], EndpointRow::from_row)?.collect::<Result<_, _>>()?)
+}
+
+/// Writes back the changeable fields of `row`.
+pub fn save(conn: &Connection, row: &EndpointRow) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE endpoints SET url = ?1, description = ?2, events = ?3, active = ?4, paused = ?5,
+             consecutive_failures = ?6, updated_at = ?7 WHERE id = ?8",
+        params![
+            row.url,
+            row.description,
+            serde_json::to_string(&row.events)?,
+            row.active,
+            row.paused,
+            row.consecutive_failures,
+            row.updated_at,
+            row.id
+        ],
+    )?;
+    Ok(())
+}
+
+/// Deletes an endpoint, its secrets and its queue; its delivery log goes with it.
+pub fn delete(conn: &mut Connection, workspace: &str, id: &str) -> StoreResult<bool> {
+    let tx = conn.transaction()?;
+    let deleted =
+        tx.execute("DELETE FROM endpoints WHERE workspace = ?1 AND id = ?2", params![workspace, id])?;
+    if deleted > 0 {
+        tx.execute("DELETE FROM deliveries WHERE endpoint_id = ?1", [id])?;
+        tx.execute("DELETE FROM attempts WHERE endpoint_id = ?1", [id])?;
+    }
+    tx.commit()?;
+    Ok(deleted > 0)
+}
+
+/// The secrets that sign deliveries at `now`: the current one and any previous one not yet expired,
+/// newest first.
+pub fn live_secrets(conn: &Connection, endpoint_id: &str, now: i64) -> StoreResult<Vec<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT secret FROM endpoint_secrets WHERE endpoint_id = ?1
+                 AND (expires_at IS NULL OR expires_at > ?2) ORDER BY seq DESC",
+        )?
+        .query_map(params![endpoint_id, now], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Makes `secret` current; the previous current secret keeps signing until `previous_expires_at`.
+pub fn rotate_secret(
+    conn: &mut Connection,
+    endpoint_id: &str,
+    secret: &str,
+    now: i64,
+    previous_expires_at: i64,
+) -> StoreResult<()> {
+    let tx = conn.transaction()?;
+    // Only one previous secret signs: any older one still inside an earlier grace period stops now.
+    tx.execute(
+        "UPDATE endpoint_secrets SET expires_at = ?2 WHERE endpoint_id = ?1 AND expires_at > ?2",
+        params![endpoint_id, now],
+    )?;
+    tx.execute(
+        "UPDATE endpoint_secrets SET expires_at = ?2 WHERE endpoint_id = ?1 AND expires_at IS NULL",
+        params![endpoint_id, previous_expires_at],
+    )?;
+    tx.execute(
+        "INSERT INTO endpoint_secrets (endpoint_id, secret, created_at) VALUES (?1, ?2, ?3)",
+        params![endpoint_id, secret, now],
+    )?;
+    tx.execute("UPDATE endpoints SET updated_at = ?2 WHERE id = ?1", params![endpoint_id, now])?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The changes of a PATCH, already validated.
+#[derive(Debug, Default)]
+pub struct EndpointChanges {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub description: Option<Option<String>>,
+    pub active: Option<bool>,
+    /// `paused: false`: resume a paused endpoint.
+    pub unpause: bool,
+}
+
+/// Applies `changes` in one transaction. Disabling cancels what is queued; unpausing resets the
+/// failure count and makes held deliveries due now, in order. Returns the endpoint and whether
+/// deliveries were released.
+pub fn update(
+    conn: &mut Connection,
+    workspace: &str,
+    id: &str,
+    changes: EndpointChanges,
+    now: i64,
+) -> StoreResult<Option<(EndpointRow, bool)>> {
+    let tx = conn.transaction()?;
+    let Some(mut row) = get_in(&tx, workspace, id)? else { return Ok(None) };
+    if let Some(url) = changes.url {
+        row.url = url;
+    }
+    if let Some(events) = changes.events {
+        row.events = events;
+    }
+    if let Some(description) = changes.description {
+        row.description = description;
+    }
+    let mut released = false;
+    if let Some(active) = changes.active {
+        if row.active && !active {
+            super::deliveries::cancel_queued(&tx, id)?;
+        }
+        row.active = active;
+    }
+    if changes.unpause && row.paused {
+        row.paused = false;
+        row.consecutive_failures = 0;
+        released = super::deliveries::release_held(&tx, id, now)? > 0;
+    }
+    row.updated_at = now;
+    save(&tx, &row)?;
+    tx.commit()?;
+    Ok(Some((row, released)))
+}
