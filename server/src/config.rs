@@ -72,7 +72,7 @@ mod tests {
     #[test]
     fn the_default_schedule_is_the_apis() {
         let config = Config::parse_from(["send0-server"]);
-        let hours = |h| Duration::from_secs(h * 3600);
+        let hours = |h: u64| Duration::from_secs(h * 3600);
         assert_eq!(
             config.retry_schedule.0,
             vec![

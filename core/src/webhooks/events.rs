@@ -155,17 +155,18 @@ fn candidates() -> Vec<String> {
     all
 }
 
-/// `; did you mean `x`?` for the closest known pattern, or nothing when nothing is close.
+/// `; did you mean `x`?` naming the closest known type or pattern, and the whole catalog when even
+/// the closest is far off.
 fn suggestion(pattern: &str) -> String {
-    let best = candidates()
+    let (distance, closest) = candidates()
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(pattern, &c), c))
-        .min_by_key(|(distance, _)| *distance);
-    match best {
-        Some((distance, candidate)) if distance <= pattern.len().max(4) / 2 => {
-            format!("; did you mean `{candidate}`?")
-        }
-        _ => format!("; known types: {}", EVENT_TYPES.join(", ")),
+        .min_by_key(|(distance, _)| *distance)
+        .expect("the catalog is not empty");
+    if distance <= pattern.len().max(4) / 2 {
+        format!("; did you mean `{closest}`?")
+    } else {
+        format!("; did you mean `{closest}`? (known types: {})", EVENT_TYPES.join(", "))
     }
 }
 
@@ -197,6 +198,12 @@ mod tests {
         assert!(err.message().contains("did you mean `email.delivered`"), "{}", err.message());
         let err = EventPattern::parse("emial.*").unwrap_err();
         assert!(err.message().contains("did you mean `email.*`"), "{}", err.message());
+        let err = EventPattern::parse("sms.*").unwrap_err();
+        assert!(
+            err.message().contains("did you mean `") && err.message().contains("known types"),
+            "{}",
+            err.message()
+        );
         let err = EventPattern::parse("domain.health").unwrap_err();
         assert!(
             err.message().contains("`domain.health.*`") || err.message().contains("domain.health.degraded")

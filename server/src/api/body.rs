@@ -1,5 +1,8 @@
 //! Request bodies and queries: strict parsing with errors that name the field and what is accepted.
 
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -16,12 +19,43 @@ pub fn object(body: &[u8], accepted: &[&str]) -> Result<Map<String, Value>, ApiE
         return Err(ApiError::invalid("The request body must be a JSON object"));
     };
     if let Some(unknown) = map.keys().find(|k| !accepted.contains(&k.as_str())) {
+        let accepted = if accepted.is_empty() {
+            "this operation takes no body fields".to_owned()
+        } else {
+            format!("accepted fields: {}", accepted.join(", "))
+        };
         return Err(ApiError::invalid_param(
             unknown.clone(),
-            format!("Unknown field `{unknown}`; accepted fields: {}", accepted.join(", ")),
+            format!("Unknown field `{unknown}`; {accepted}"),
         ));
     }
     Ok(map)
+}
+
+/// Refuses `null` for fields that cannot be cleared, so that `"url": null` is an error rather
+/// than a silent no-op.
+pub fn no_nulls(map: &Map<String, Value>, fields: &[&str]) -> Result<(), ApiError> {
+    match fields.iter().find(|f| map.get(**f).is_some_and(Value::is_null)) {
+        Some(field) => Err(ApiError::invalid_param(*field, format!("`{field}` cannot be null"))),
+        None => Ok(()),
+    }
+}
+
+/// The raw request body, with a too-large body answered as the API's JSON 413.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Bytes::from_request(request, state).await {
+            Ok(bytes) => Ok(RawBody(bytes)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::too_large())
+            }
+            Err(rejection) => Err(ApiError::invalid(rejection.body_text())),
+        }
+    }
 }
 
 /// Converts a checked object into its typed parameters, naming the field whose value is wrong.

@@ -2,13 +2,12 @@
 //! for the platform's own activity.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use send0::events::{Envelope, EventPattern, is_known_type, matches_any};
 use serde::{Deserialize, Serialize};
 
-use super::body;
+use super::body::{self, RawBody};
 use super::{AppState, require};
 use crate::api::ApiError;
 use crate::keys::{Principal, Scope};
@@ -35,7 +34,7 @@ pub struct Emitted {
 pub async fn emit(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Emitted>), ApiError> {
     require(&principal, Scope::Manage)?;
     let map = body::object(&body, &["type", "data"])?;

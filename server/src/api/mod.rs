@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
         .route("/openapi.yaml", get(|| async { ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI) }))
         .merge(api)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(request_id))
 }
 

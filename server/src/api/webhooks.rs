@@ -1,7 +1,6 @@
 //! `/v1/webhooks`: endpoints, their tests, secrets and delivery logs.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use send0::SecretString;
@@ -11,7 +10,7 @@ use send0::client::{
 };
 use send0::events::{Envelope, EventPattern};
 
-use super::body::{self, cursor};
+use super::body::{self, RawBody, cursor};
 use super::{AppState, require};
 use crate::api::ApiError;
 use crate::delivery::{SignedPost, send_signed};
@@ -91,13 +90,14 @@ async fn find(state: &AppState, workspace: &str, id: &str) -> Result<EndpointRow
 pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<WebhookEndpointWithSecret>), ApiError> {
     require(&principal, Scope::Manage)?;
     let map = body::object(&body, CREATE_FIELDS)?;
     if map.get("url").is_none_or(|v| v.is_null()) {
         return Err(ApiError::invalid_param("url", "url is required"));
     }
+    body::no_nulls(&map, &["events", "active"])?;
     let params: CreateWebhookParams = body::typed(map)?;
     let secret = crate::ids::signing_secret();
     let new = NewEndpoint {
@@ -153,10 +153,12 @@ pub async fn update(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<WebhookEndpoint>, ApiError> {
     require(&principal, Scope::Manage)?;
-    let params: UpdateWebhookParams = body::typed(body::object(&body, UPDATE_FIELDS)?)?;
+    let map = body::object(&body, UPDATE_FIELDS)?;
+    body::no_nulls(&map, &["url", "events", "active", "paused"])?;
+    let params: UpdateWebhookParams = body::typed(map)?;
     if params.paused == Some(true) {
         return Err(ApiError::invalid_param(
             "paused",
@@ -202,7 +204,7 @@ pub async fn test(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<TestResult>, ApiError> {
     require(&principal, Scope::Manage)?;
     body::object(&body, &[])?;
@@ -235,10 +237,12 @@ pub async fn rotate_secret(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<RotatedSecret>, ApiError> {
     require(&principal, Scope::Manage)?;
-    let params: RotateSecretParams = body::typed(body::object(&body, ROTATE_FIELDS)?)?;
+    let map = body::object(&body, ROTATE_FIELDS)?;
+    body::no_nulls(&map, ROTATE_FIELDS)?;
+    let params: RotateSecretParams = body::typed(map)?;
     let expire_in = params.expire_previous_in.unwrap_or(DEFAULT_EXPIRE_PREVIOUS_IN);
     if expire_in > MAX_EXPIRE_PREVIOUS_IN {
         return Err(ApiError::invalid_param(
