@@ -6,11 +6,11 @@ SHELL := /bin/bash
 CARGO ?= cargo
 FUZZ_SECONDS ?= 600
 
-.PHONY: demo test setup-rust test-rust lint-rust demo-rust bench bench-rust fuzz fixtures
+.PHONY: demo test setup-rust build-rust test-rust lint-rust demo-rust demo-server test-contract bench bench-rust bench-server fuzz fixtures
 
-demo: demo-rust
+demo: demo-rust demo-server
 
-test: test-rust
+test: test-rust test-contract
 
 ## Rust ---------------------------------------------------------------------------------------
 # rustup's stable toolchain is on the machine; crates come from the registry through Cargo.lock.
@@ -26,15 +26,29 @@ lint-rust: setup-rust
 test-rust: lint-rust
 	$(CARGO) test --workspace --locked
 
-demo-rust: setup-rust
-	$(CARGO) build --locked -p send0-examples --bins
+build-rust: setup-rust
+	$(CARGO) build --locked -p send0-examples -p send0-server --bins
+
+demo-rust: build-rust
 	scripts/demo-rust.sh
 
+## The local server --------------------------------------------------------------------------
+demo-server: build-rust
+	scripts/demo-server.sh
+
+# schemathesis (from PyPI, in a virtualenv under target/) against the running server and openapi.yaml.
+test-contract: build-rust
+	scripts/schemathesis.sh
+
 ## Benchmarks and fuzzing (not part of `make test`) -------------------------------------------
-bench: bench-rust
+bench: bench-rust bench-server
 
 bench-rust: setup-rust
 	$(CARGO) bench --locked -p send0 --bench verify
+
+bench-server: setup-rust
+	$(CARGO) build --release --locked -p send0-server -p send0-bench-server
+	target/release/send0-bench-server --events 10000 --rounds 20
 
 # libFuzzer through cargo-fuzz, on the nightly toolchain that rustup keeps beside stable.
 fuzz:
