@@ -174,50 +174,62 @@ impl Engine {
 
     async fn work_until_idle(&self, endpoint_id: &str) -> Result<Option<i64>, store::StoreError> {
         let inner = &self.inner;
+        let id = endpoint_id.to_owned();
+        let mut claimed =
+            inner.store.run(move |conn| store::deliveries::claim_next(conn, &id, store::now_ms())).await?;
         loop {
             if inner.stopping.load(Ordering::SeqCst) {
+                // What was claimed stays in flight and is retried at the next start.
                 return Ok(None);
             }
-            let id = endpoint_id.to_owned();
-            let claimed = inner
-                .store
-                .run(move |conn| store::deliveries::claim_next(conn, &id, store::now_ms()))
-                .await?;
-            let Some(claimed) = claimed else {
+            let Some(current) = claimed else {
                 let id = endpoint_id.to_owned();
                 return inner.store.run(move |conn| store::deliveries::next_due(conn, &id)).await;
             };
             let permit = inner.permits.acquire().await.expect("the semaphore is never closed");
             let post = SignedPost {
-                url: &claimed.url,
-                event_id: &claimed.event_id,
-                payload: &claimed.payload,
-                secrets: &claimed.secrets,
+                url: &current.url,
+                event_id: &current.event_id,
+                payload: &current.payload,
+                secrets: &current.secrets,
                 timeout: inner.config.timeout,
             };
             let result = send_signed(&inner.http, &post).await;
             drop(permit);
             let outcome = Outcome {
                 retry_at: (!result.succeeded() && result.status_code != Some(410))
-                    .then(|| self.retry_at(claimed.attempt, result.retry_after, result.attempted_at))
+                    .then(|| self.retry_at(current.attempt, result.retry_after, result.attempted_at))
                     .flatten(),
                 status_code: result.status_code,
                 response_time_ms: result.response_time_ms,
                 error: result.error,
                 attempted_at: result.attempted_at,
             };
-            let recorded =
-                inner.store.run(move |conn| store::deliveries::record(conn, &claimed, &outcome)).await?;
+            // Recording this attempt and claiming the next due one share a trip to the database.
+            let (recorded, next) = inner
+                .store
+                .run(move |conn| {
+                    let recorded = store::deliveries::record(conn, &current, &outcome)?;
+                    let now = store::now_ms();
+                    let next = match recorded.next_due {
+                        Some(at) if at <= now => {
+                            store::deliveries::claim_next(conn, &current.endpoint_id, now)?
+                        }
+                        _ => None,
+                    };
+                    Ok((recorded, next))
+                })
+                .await?;
             if recorded.paused {
                 println!("send0-server: endpoint {endpoint_id} paused after 10 consecutive failed attempts");
             }
             if recorded.disabled {
                 println!("send0-server: endpoint {endpoint_id} answered 410 Gone and is now disabled");
             }
-            match recorded.next_due {
-                Some(at) if at <= store::now_ms() => continue,
-                other => return Ok(other),
+            if next.is_none() && recorded.next_due.is_some_and(|at| at > store::now_ms()) {
+                return Ok(recorded.next_due);
             }
+            claimed = next;
         }
     }
 

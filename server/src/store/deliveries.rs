@@ -65,10 +65,10 @@ pub fn enqueue_event(
     targets: &[EndpointRow],
 ) -> StoreResult<Vec<String>> {
     let tx = conn.transaction()?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO events (id, workspace, type, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![event_id, workspace, event_type, payload, now],
-    )?;
+    )?
+    .execute(params![event_id, workspace, event_type, payload, now])?;
     let event_seq = tx.last_insert_rowid();
     let mut pending = Vec::new();
     {
@@ -105,7 +105,7 @@ pub fn claim_next(conn: &mut Connection, endpoint_id: &str, now: i64) -> StoreRe
         })
         .optional()?;
     let Some((delivery_seq, attempts, event_id, event_type, payload)) = row else { return Ok(None) };
-    tx.execute("UPDATE deliveries SET state = 'in_flight' WHERE seq = ?1", [delivery_seq])?;
+    tx.prepare_cached("UPDATE deliveries SET state = 'in_flight' WHERE seq = ?1")?.execute([delivery_seq])?;
     let secrets = endpoints::live_secrets(&tx, endpoint_id, now)?;
     tx.commit()?;
     Ok(Some(Claimed {
@@ -171,23 +171,25 @@ pub fn record(conn: &mut Connection, claimed: &Claimed, outcome: &Outcome) -> St
     if pausing {
         endpoint.paused = true;
     }
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE deliveries SET state = ?2, attempts = ?3, next_attempt_at = COALESCE(?4, next_attempt_at)
          WHERE seq = ?1",
-        params![claimed.delivery_seq, state, claimed.attempt, next_attempt_at],
-    )?;
+    )?
+    .execute(params![claimed.delivery_seq, state, claimed.attempt, next_attempt_at])?;
     if pausing {
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE deliveries SET state = 'held' WHERE endpoint_id = ?1 AND state = 'pending'",
-            [&endpoint.id],
-        )?;
+        )?
+        .execute([&endpoint.id])?;
     }
     if !endpoint.active {
         cancel_queued(&tx, &endpoint.id)?;
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO attempts (endpoint_id, event_id, event_type, attempt, status_code, response_time_ms, error,
              attempted_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(
         params![
             endpoint.id,
             claimed.event_id,
@@ -200,18 +202,18 @@ pub fn record(conn: &mut Connection, claimed: &Claimed, outcome: &Outcome) -> St
             if pausing { None } else { next_attempt_at }
         ],
     )?;
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE endpoints SET consecutive_failures = ?2, active = ?3, paused = ?4, last_delivery_at = ?5,
              last_delivery_status = ?6 WHERE id = ?1",
-        params![
-            endpoint.id,
-            endpoint.consecutive_failures,
-            endpoint.active,
-            endpoint.paused,
-            outcome.attempted_at,
-            outcome.status_code
-        ],
-    )?;
+    )?
+    .execute(params![
+        endpoint.id,
+        endpoint.consecutive_failures,
+        endpoint.active,
+        endpoint.paused,
+        outcome.attempted_at,
+        outcome.status_code
+    ])?;
     let next_due = if endpoint.active && !endpoint.paused { next_due(&tx, &endpoint.id)? } else { None };
     tx.commit()?;
     Ok(Recorded { next_due, paused: pausing, disabled: gone })

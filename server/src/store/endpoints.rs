@@ -129,13 +129,13 @@ pub fn get(conn: &Connection, workspace: &str, id: &str) -> StoreResult<Option<E
 
 fn get_in(conn: &Connection, workspace: &str, id: &str) -> StoreResult<Option<EndpointRow>> {
     let sql = format!("SELECT {} FROM endpoints WHERE workspace = ?1 AND id = ?2", EndpointRow::COLUMNS);
-    Ok(conn.query_row(&sql, params![workspace, id], EndpointRow::from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row(params![workspace, id], EndpointRow::from_row).optional()?)
 }
 
 /// The endpoint `id` whatever its workspace (for the delivery engine).
 pub fn get_by_id(conn: &Connection, id: &str) -> StoreResult<Option<EndpointRow>> {
     let sql = format!("SELECT {} FROM endpoints WHERE id = ?1", EndpointRow::COLUMNS);
-    Ok(conn.query_row(&sql, params![id], EndpointRow::from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row(params![id], EndpointRow::from_row).optional()?)
 }
 
 /// One page of a workspace's endpoints, newest first, and whether more follow.
