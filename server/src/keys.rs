@@ -48,6 +48,10 @@ pub struct Principal {
     pub scopes: Vec<Scope>,
     /// The key's public prefix (`sk_test_…`), for logs.
     pub key_hint: String,
+    /// The SHA-256 of the key: names it (e.g. for its rate limit) without holding it.
+    pub key_hash: String,
+    /// Requests per second this key may make (bursts of as many); None: unlimited.
+    pub rate_limit: Option<u32>,
 }
 
 impl Principal {
@@ -79,6 +83,9 @@ struct KeyEntry {
     key: String,
     workspace: String,
     scopes: Vec<String>,
+    /// Optional: requests per second (with bursts of as many) before 429.
+    #[serde(default)]
+    rate_limit: Option<u32>,
 }
 
 /// The hex SHA-256 of a key: the only form in which keys are kept.
@@ -92,7 +99,7 @@ impl KeyRing {
     pub fn load(api_key: Option<&str>, keys_file: Option<&std::path::Path>) -> Result<KeyRing, String> {
         let mut ring = KeyRing::default();
         if let Some(key) = api_key {
-            ring.add(key, DEFAULT_WORKSPACE, vec![Scope::Manage])?;
+            ring.add(key, DEFAULT_WORKSPACE, vec![Scope::Manage], None)?;
         }
         if let Some(path) = keys_file {
             let text = std::fs::read_to_string(path)
@@ -101,16 +108,28 @@ impl KeyRing {
                 .map_err(|e| format!("the keys file {} is not a list of keys: {e}", path.display()))?;
             for entry in entries {
                 let scopes = entry.scopes.iter().map(|s| Scope::parse(s)).collect::<Result<Vec<_>, _>>()?;
-                ring.add(&entry.key, &entry.workspace, scopes)?;
+                if entry.rate_limit == Some(0) {
+                    return Err(format!(
+                        "the key {} has rate_limit 0; omit it for no limit",
+                        send0::redact(&entry.key)
+                    ));
+                }
+                ring.add(&entry.key, &entry.workspace, scopes, entry.rate_limit)?;
             }
         }
         if api_key.is_none() && keys_file.is_none() {
-            ring.add(DEFAULT_KEY, DEFAULT_WORKSPACE, vec![Scope::Manage])?;
+            ring.add(DEFAULT_KEY, DEFAULT_WORKSPACE, vec![Scope::Manage], None)?;
         }
         Ok(ring)
     }
 
-    fn add(&mut self, key: &str, workspace: &str, scopes: Vec<Scope>) -> Result<(), String> {
+    fn add(
+        &mut self,
+        key: &str,
+        workspace: &str,
+        scopes: Vec<Scope>,
+        rate_limit: Option<u32>,
+    ) -> Result<(), String> {
         if key.len() < 8 || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(format!(
                 "the key {} must be at least 8 visible ASCII characters",
@@ -123,8 +142,15 @@ impl KeyRing {
         if scopes.is_empty() {
             return Err(format!("the key {} has no scopes", send0::redact(key)));
         }
-        let principal = Principal { workspace: workspace.to_owned(), scopes, key_hint: send0::redact(key) };
-        if self.by_hash.insert(hash_key(key), principal).is_some() {
+        let key_hash = hash_key(key);
+        let principal = Principal {
+            workspace: workspace.to_owned(),
+            scopes,
+            key_hint: send0::redact(key),
+            key_hash: key_hash.clone(),
+            rate_limit,
+        };
+        if self.by_hash.insert(key_hash, principal).is_some() {
             return Err(format!("the key {} is given twice", send0::redact(key)));
         }
         Ok(())

@@ -56,7 +56,12 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         std::fs::write(path, &base_url).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
 
-    let state = api::AppState { store: store.clone(), engine: engine.clone(), keys: Arc::new(keys) };
+    let state = api::AppState {
+        store: store.clone(),
+        engine: engine.clone(),
+        keys: Arc::new(keys),
+        limits: Arc::new(api::RateLimiter::default()),
+    };
     axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown)
         .await

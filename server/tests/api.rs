@@ -1681,3 +1681,46 @@ async fn null_is_refused_where_a_field_cannot_be_cleared() {
     let r = req(&server, "POST", &format!("/v1/webhooks/{id}/test"), KEY, Some(r#"{"x":1}"#)).await;
     assert!(assert_invalid(&r, "x").contains("takes no body fields"), "{r:?}");
 }
+
+#[tokio::test]
+async fn a_rate_limited_key_gets_429_with_retry_after() {
+    let dir = common::TempDir::new("ratelimit");
+    let keys = dir.path("keys.json");
+    std::fs::write(
+        &keys,
+        r#"[{"key":"sk_test_limited_1","workspace":"ws_a","scopes":["platform:webhooks:read"],"rate_limit":3},
+            {"key":"sk_test_free_1","workspace":"ws_a","scopes":["platform:webhooks:read"]}]"#,
+    )
+    .unwrap();
+    let server = Server::start(&["--keys", keys.to_str().unwrap()]);
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(req(&server, "GET", "/v1/webhooks", "sk_test_limited_1", None).await);
+    }
+    assert!(statuses[..3].iter().all(|r| r.status == 200), "the burst is the rate: {statuses:?}");
+    let limited = statuses.iter().find(|r| r.status == 429).expect("a 429 after the burst");
+    assert!(assert_error(limited, 429, "rate_limited").contains("3 per second"));
+    assert_eq!(limited.header("retry-after"), Some("1"));
+    // Other keys are not affected.
+    for _ in 0..10 {
+        assert_eq!(req(&server, "GET", "/v1/webhooks", "sk_test_free_1", None).await.status, 200);
+    }
+    // The SDK maps it, with retry_after, after honouring Retry-After on its retries.
+    let client = send0::Client::builder()
+        .api_key("sk_test_limited_1")
+        .base_url(&server.url)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let mut kinds = Vec::new();
+    for _ in 0..5 {
+        if let Err(e) = client.webhooks().list(&Default::default()).await {
+            assert_eq!(e.api().unwrap().retry_after, Some(std::time::Duration::from_secs(1)));
+            kinds.push(e.kind());
+        }
+    }
+    assert!(kinds.contains(&send0::ErrorKind::RateLimited));
+    let patient =
+        send0::Client::builder().api_key("sk_test_limited_1").base_url(&server.url).build().unwrap();
+    patient.webhooks().list(&Default::default()).await.expect("retries wait out the 429");
+}

@@ -67,6 +67,19 @@ impl ApiError {
         }
     }
 
+    pub fn rate_limited(per_second: u32, retry_after: u64) -> Self {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "Too many requests: this key allows {per_second} per second; retry after {retry_after} s"
+                ),
+            )
+        }
+    }
+
     pub fn too_large() -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is larger than 1 MiB")
     }

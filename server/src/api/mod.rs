@@ -4,6 +4,7 @@
 mod body;
 mod error;
 mod events;
+mod rate_limit;
 mod webhooks;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use axum::routing::{get, post};
 use sha2::{Digest, Sha256};
 
 pub use error::ApiError;
+pub use rate_limit::RateLimiter;
 
 use crate::delivery::Engine;
 use crate::keys::{KeyRing, Principal, Scope};
@@ -35,6 +37,7 @@ pub struct AppState {
     pub store: Store,
     pub engine: Engine,
     pub keys: Arc<KeyRing>,
+    pub limits: Arc<rate_limit::RateLimiter>,
 }
 
 /// The whole application.
@@ -68,7 +71,7 @@ async fn request_id(request: Request, next: Next) -> Response {
     response
 }
 
-/// `Authorization: Bearer <key>` → the key's [`Principal`], or 401.
+/// `Authorization: Bearer <key>` → the key's [`Principal`], or 401; then the key's rate limit, or 429.
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let presented = request
         .headers()
@@ -78,6 +81,9 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
         .map(str::trim);
     match presented.and_then(|key| state.keys.authenticate(key)) {
         Some(principal) => {
+            if let Err(seconds) = state.limits.check(principal) {
+                return ApiError::rate_limited(principal.rate_limit.unwrap_or(0), seconds).into_response();
+            }
             request.extensions_mut().insert(principal.clone());
             next.run(request).await
         }
