@@ -11,6 +11,7 @@
 
 pub mod client;
 mod error;
+pub mod runtime;
 mod secret;
 pub mod webhooks;
 

@@ -1114,3 +1114,42 @@ async fn unusable_arguments_fail_without_a_request() {
     }
     assert_eq!(server.requests().len(), 0, "{:#?}", server.requests());
 }
+
+#[tokio::test]
+async fn operations_described_as_json_take_the_same_path() {
+    let server = Server::start([
+        Reply::json(201, created("wh_3mKpLvRw9nQx", "whsec_c2VjcmV0c2VjcmV0")),
+        Reply::json(200, endpoint("wh_3mKpLvRw9nQx")),
+        Reply::json(200, json!({"object": "list", "data": [], "has_more": false, "cursor": null})),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let created: Value = serde_json::from_str(
+        &client
+            .call_json(br#"{"op":"create_webhook","params":{"url":"https://example.com/h"},"options":{"idempotency_key":"k1"}}"#)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        created["secret"], "whsec_c2VjcmV0c2VjcmV0",
+        "the create answer keeps the secret for the binding"
+    );
+    client
+        .call_json(br#"{"op":"update_webhook","id":"wh_3mKpLvRw9nQx","params":{"description":null}}"#)
+        .await
+        .unwrap();
+    let page: Value = serde_json::from_str(
+        &client
+            .call_json(br#"{"op":"list_deliveries","id":"wh_3mKpLvRw9nQx","params":{"limit":5}}"#)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(page["has_more"], false);
+    let requests = server.requests();
+    assert_eq!(requests[0].header("idempotency-key"), Some("k1"));
+    assert_eq!((requests[1].method.as_str(), requests[1].json()), ("PATCH", json!({"description": null})));
+    assert_eq!(requests[2].path, "/v1/webhooks/wh_3mKpLvRw9nQx/deliveries");
+    assert_eq!(requests[2].query_pairs(), vec![("limit".to_owned(), "5".to_owned())]);
+}

@@ -1,7 +1,8 @@
 //! Delivery benchmark of send0-server (run by `make bench-server`):
 //! - fan-out: 1 event to 100 endpoints, repeated;
-//! - backlog: 10,000 events to 1 endpoint;
-//! both with `--db` on a file, to a local receiver that verifies every signature, reporting
+//! - backlog: 10,000 events to 1 endpoint.
+//!
+//! Both run with `--db` on a file, to a local receiver that verifies every signature, and report
 //! deliveries per second and event-to-receipt latency (p50, p99).
 //!
 //! Usage: `send0-bench-server [--events 10000] [--rounds 20]` (send0-server is taken from the
@@ -178,5 +179,6 @@ async fn main() {
     println!("\nrejected signatures: {}", sink.rejected.lock().unwrap());
 
     let _ = server.kill();
+    let _ = server.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,7 @@
 //! The Webhooks API client: configuration, the request path with its retries, and the resources.
 
 mod models;
+mod operation;
 mod pagination;
 pub mod retry;
 mod transport;
@@ -17,6 +18,7 @@ pub use models::{
     RotateSecretParams, RotatedSecret, TestResult, UpdateWebhookParams, WebhookEndpoint,
     WebhookEndpointWithSecret,
 };
+pub use operation::OPERATIONS;
 pub use pagination::paginate;
 pub use webhooks::Webhooks;
 
