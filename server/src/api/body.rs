@@ -15,9 +15,10 @@ pub fn object(body: &[u8], accepted: &[&str]) -> Result<Map<String, Value>, ApiE
     }
     let value: Value =
         serde_json::from_slice(body).map_err(|e| ApiError::invalid(format!("Malformed JSON body: {e}")))?;
-    let Value::Object(map) = value else {
+    let Value::Object(mut map) = value else {
         return Err(ApiError::invalid("The request body must be a JSON object"));
     };
+    map.values_mut().for_each(whole_numbers_as_integers);
     if let Some(unknown) = map.keys().find(|k| !accepted.contains(&k.as_str())) {
         let accepted = if accepted.is_empty() {
             "this operation takes no body fields".to_owned()
@@ -30,6 +31,22 @@ pub fn object(body: &[u8], accepted: &[&str]) -> Result<Map<String, Value>, ApiE
         ));
     }
     Ok(map)
+}
+
+/// JSON has one number type: `3600.0` is the integer 3600 (some clients send every number as a
+/// float). Numbers with a fraction stay floats and are refused where an integer is expected.
+fn whole_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// Refuses `null` for fields that cannot be cleared, so that `"url": null` is an error rather
@@ -147,6 +164,11 @@ mod tests {
         assert!(object(b"[1]", &[]).is_err());
         assert!(object(b"{", &[]).unwrap_err().message.starts_with("Malformed JSON"));
         assert!(object(b"", &[]).unwrap().is_empty());
+        let map = object(br#"{"expire_previous_in": 3600.0}"#, &["expire_previous_in"]).unwrap();
+        let params: send0::client::RotateSecretParams = typed(map).unwrap();
+        assert_eq!(params.expire_previous_in, Some(3600));
+        let map = object(br#"{"expire_previous_in": 3600.5}"#, &["expire_previous_in"]).unwrap();
+        assert!(typed::<send0::client::RotateSecretParams>(map).is_err());
     }
 
     #[test]

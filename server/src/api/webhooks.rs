@@ -36,7 +36,7 @@ fn validate_url(url: &str) -> Result<String, ApiError> {
     if url.trim().is_empty() {
         return Err(bad("url is required"));
     }
-    if url.len() > MAX_URL {
+    if url.chars().count() > MAX_URL {
         return Err(bad("url must be at most 2048 characters"));
     }
     let parsed = reqwest::Url::parse(url)
