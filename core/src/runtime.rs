@@ -14,10 +14,15 @@ static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 /// The shared runtime's handle, building the runtime on first use.
 pub fn handle() -> Handle {
+    shared().handle().clone()
+}
+
+/// The shared runtime itself (for libraries that take a `&'static Runtime`).
+pub fn shared() -> &'static Runtime {
     let current = RUNTIME.load(Ordering::Acquire);
     if !current.is_null() {
         // SAFETY: a non-null pointer always comes from `Box::into_raw` below and is never freed.
-        return unsafe { &*current }.handle().clone();
+        return unsafe { &*current };
     }
     let built = Builder::new_multi_thread()
         .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get().min(4)))
@@ -28,15 +33,24 @@ pub fn handle() -> Handle {
     let built = Box::into_raw(Box::new(built));
     match RUNTIME.compare_exchange(std::ptr::null_mut(), built, Ordering::AcqRel, Ordering::Acquire) {
         // SAFETY: as above; `built` is now the shared runtime, leaked on purpose.
-        Ok(_) => unsafe { &*built }.handle().clone(),
+        Ok(_) => unsafe { &*built },
         Err(winner) => {
             // Another thread built one first: use it, and stop ours without blocking.
             // SAFETY: `built` came from Box::into_raw just above and was never shared.
             unsafe { Box::from_raw(built) }.shutdown_background();
             // SAFETY: see the first branch.
-            unsafe { &*winner }.handle().clone()
+            unsafe { &*winner }
         }
     }
+}
+
+/// `future`'s output, or None when it is not ready within `limit` (the future is left as it is, so
+/// a caller can poll it again after doing something else, such as checking for Ctrl-C).
+pub async fn timeout<F: std::future::Future + Unpin>(
+    limit: std::time::Duration,
+    future: &mut F,
+) -> Option<F::Output> {
+    tokio::time::timeout(limit, future).await.ok()
 }
 
 /// Which runtime is current: it changes at every [`reset_after_fork`].

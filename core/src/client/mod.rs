@@ -102,6 +102,11 @@ impl Client {
         self.inner.base_url.as_str()
     }
 
+    /// The API key's public prefix (`sk_test_…`), for reprs and logs.
+    pub fn api_key_hint(&self) -> String {
+        self.inner.api_key.redacted()
+    }
+
     /// The `User-Agent` this client sends.
     pub fn user_agent(&self) -> &str {
         &self.inner.user_agent

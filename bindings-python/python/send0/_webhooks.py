@@ -1,0 +1,213 @@
+"""Webhook verification and signing: Python's types in, the core's verify out."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _native
+
+__all__ = ["Webhooks", "WebhookEvent", "Body", "Headers", "Secret", "Instant"]
+
+Body = Union[bytes, bytearray, memoryview, str]
+Headers = Union[Mapping[str, Any], Iterable[Tuple[str, str]]]
+Secret = Union[str, Sequence[str]]
+Instant = Union[int, datetime]
+
+_NAMES = ("webhook-id", "webhook-timestamp", "webhook-signature")
+_RAW_BODY_HINT = (
+    "pass the raw request body (bytes or str) exactly as received, not a parsed object: in Flask use "
+    "request.get_data(), in FastAPI/Starlette `await request.body()`, in Django request.body"
+)
+
+
+class WebhookEvent:
+    """A verified send0 event."""
+
+    __slots__ = ("id", "type", "service", "data", "livemode", "created_at", "webhook_id", "timestamp", "raw")
+
+    id: str
+    """The event id (``evt_…``)."""
+    type: str
+    """The event type, e.g. ``email.bounced``."""
+    service: str
+    """The service, e.g. ``email``."""
+    data: Dict[str, Any]
+    """The event's data; its shape depends on the type."""
+    livemode: bool
+    created_at: datetime
+    """When the event happened (timezone-aware, UTC)."""
+    webhook_id: str
+    """The ``webhook-id`` header: the delivery's message id, stable across retries."""
+    timestamp: int
+    """The ``webhook-timestamp`` header: Unix seconds of this attempt."""
+    raw: bytes
+    """The body, exactly as verified."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        type: str,
+        service: str,
+        data: Any,
+        livemode: bool,
+        created_at: datetime,
+        webhook_id: str,
+        timestamp: int,
+        raw: bytes,
+    ) -> None:
+        self.id = id
+        self.type = type
+        self.service = service
+        self.data = data
+        self.livemode = livemode
+        self.created_at = created_at
+        self.webhook_id = webhook_id
+        self.timestamp = timestamp
+        self.raw = raw
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The event in the envelope's JSON form."""
+        return {
+            "eventId": self.id,
+            "type": self.type,
+            "service": self.service,
+            "data": self.data,
+            "livemode": self.livemode,
+            "createdAt": int(self.created_at.timestamp() * 1000),
+        }
+
+    def __repr__(self) -> str:
+        return f"WebhookEvent(id={self.id!r}, type={self.type!r}, created_at={self.created_at.isoformat()!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WebhookEvent):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _body_bytes(body: Any, where: str) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (dict, list)):
+        raise TypeError(f"{where} got an already parsed {type(body).__name__}: {_RAW_BODY_HINT}")
+    raise TypeError(f"{where} needs the body as bytes or str, not {type(body).__name__}: {_RAW_BODY_HINT}")
+
+
+def _header_pairs(headers: Any) -> List[Tuple[str, str]]:
+    """The webhook headers of any header container, repeated values kept in order.
+
+    Reads Werkzeug/Flask (``getlist``), Starlette/FastAPI (``getlist``), ``http.client`` and
+    ``email.message`` (``get_all``), Django (``request.headers``), plain dicts (str or list values)
+    and lists of pairs. The core matches names case-insensitively and joins repeats with spaces.
+    """
+    if headers is None:
+        raise TypeError("headers are required: pass the request's headers (any mapping or list of pairs)")
+    pairs: List[Tuple[str, str]] = []
+    multi = getattr(headers, "getlist", None) or getattr(headers, "get_all", None)
+    if callable(multi) and not isinstance(headers, dict):
+        for name in _NAMES:
+            for value in multi(name) or ():
+                pairs.append((name, str(value)))
+        return pairs
+    items = headers.items() if hasattr(headers, "items") else headers
+    for entry in items:
+        try:
+            name, value = entry
+        except (TypeError, ValueError):
+            raise TypeError("headers must be a mapping or a list of (name, value) pairs") from None
+        name = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+        if name.lower() not in _NAMES:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            pairs.append((name, v.decode("latin-1") if isinstance(v, bytes) else str(v)))
+    return pairs
+
+
+def _secrets(secret: Any) -> List[str]:
+    if isinstance(secret, str):
+        return [secret]
+    if isinstance(secret, (list, tuple)) and all(isinstance(s, str) for s in secret):
+        return list(secret)
+    raise TypeError("secret must be a string (whsec_…) or a list of strings")
+
+
+def _unix_seconds(value: Any, name: str) -> int:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{name} must be a timezone-aware datetime (e.g. datetime.now(timezone.utc))")
+        return int(value.timestamp())
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"{name} must be Unix seconds (int) or an aware datetime, not {type(value).__name__}")
+
+
+def _tolerance(value: Any) -> int:
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError("tolerance must be a non-negative number of seconds (or a timedelta)")
+    return int(value)
+
+
+class Webhooks:
+    """Verify webhook deliveries and sign messages. Every method is a plain synchronous function."""
+
+    @staticmethod
+    def verify(
+        body: Body, headers: Headers, secret: Secret, *, tolerance: Union[int, timedelta] = 300, now: Optional[Instant] = None
+    ) -> WebhookEvent:
+        """Verifies a delivery and returns its event.
+
+        Raises :class:`~send0.errors.WebhookVerificationError` (``kind`` says what failed) and
+        ``TypeError`` for a body that a framework already parsed.
+        """
+        raw = _body_bytes(body, "Webhooks.verify")
+        fields = _native.verify(
+            raw,
+            _header_pairs(headers),
+            _secrets(secret),
+            _tolerance(tolerance),
+            None if now is None else _unix_seconds(now, "now"),
+        )
+        event_id, event_type, service, data, livemode, created_at, webhook_id, timestamp = fields
+        return WebhookEvent(
+            id=event_id,
+            type=event_type,
+            service=service,
+            data=json.loads(data),
+            livemode=livemode,
+            created_at=datetime.fromtimestamp(created_at / 1000, tz=timezone.utc),
+            webhook_id=webhook_id,
+            timestamp=timestamp,
+            raw=raw,
+        )
+
+    @staticmethod
+    def verify_raw(
+        body: Body, headers: Headers, secret: Secret, *, tolerance: Union[int, timedelta] = 300, now: Optional[Instant] = None
+    ) -> None:
+        """Checks the signature only, for bodies that are not send0 events."""
+        _native.verify_raw(
+            _body_bytes(body, "Webhooks.verify_raw"),
+            _header_pairs(headers),
+            _secrets(secret),
+            _tolerance(tolerance),
+            None if now is None else _unix_seconds(now, "now"),
+        )
+
+    @staticmethod
+    def sign(secret: str, msg_id: str, timestamp: Instant, body: Body) -> str:
+        """The ``webhook-signature`` header value (``v1,<base64>``) for a message."""
+        if not isinstance(secret, str):
+            raise TypeError("secret must be a string (whsec_…)")
+        return _native.sign(secret, msg_id, _unix_seconds(timestamp, "timestamp"), _body_bytes(body, "Webhooks.sign"))

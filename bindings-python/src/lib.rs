@@ -1,0 +1,239 @@
+//! `send0._native`: the send0 core exposed to Python. Private: the public API is the Python
+//! package `send0`, which turns what this module returns into typed objects.
+//!
+//! Everything of substance is the core's. This module converts arguments, releases the GIL while
+//! the core works, and raises the core's errors as the classes of `send0.errors`.
+
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use send0::webhooks::{Verifier, WebhookHeaders};
+
+/// Bodies at least this large are verified with the GIL released (smaller ones finish sooner than
+/// a release and re-acquire would).
+const RELEASE_GIL_FROM: usize = 16 * 1024;
+/// How often a blocked sync call looks for Ctrl-C.
+const SIGNAL_CHECK: Duration = Duration::from_millis(50);
+
+/// The Python exception for a core error: `send0.errors._from_native` builds the right class
+/// (APIError subclasses, APIConnectionError, WebhookVerificationError, ...) from its JSON form.
+fn to_py_err(py: Python<'_>, error: send0::Error) -> PyErr {
+    let built =
+        py.import("send0.errors").and_then(|module| module.call_method1("_from_native", (error.to_json(),)));
+    match built {
+        Ok(exception) => PyErr::from_value(exception),
+        Err(import_failed) => import_failed,
+    }
+}
+
+/// The verified event as a tuple the Python side turns into `WebhookEvent`:
+/// (id, type, service, data as JSON text, livemode, created_at ms, webhook_id, timestamp).
+type EventTuple = (String, String, String, String, bool, i64, String, i64);
+
+fn verifier(secrets: Vec<String>, tolerance: u64, now: Option<i64>) -> send0::Result<Verifier> {
+    let verifier = Verifier::from_secrets(&secrets)?.with_tolerance(Duration::from_secs(tolerance));
+    Ok(match now {
+        Some(now) => verifier.with_now(now),
+        None => verifier,
+    })
+}
+
+fn run_verify(
+    body: &[u8],
+    headers: &[(String, String)],
+    secrets: Vec<String>,
+    tolerance: u64,
+    now: Option<i64>,
+    parse: bool,
+) -> send0::Result<Option<EventTuple>> {
+    let verifier = verifier(secrets, tolerance, now)?;
+    let headers: WebhookHeaders = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    if !parse {
+        return verifier.verify_raw(body, &headers).map(|()| None);
+    }
+    let event = verifier.verify(body, &headers)?;
+    Ok(Some((
+        event.id,
+        event.event_type,
+        event.service,
+        event.data.get().to_owned(),
+        event.livemode,
+        event.created_at,
+        event.webhook_id,
+        event.timestamp,
+    )))
+}
+
+fn verify_inner(
+    py: Python<'_>,
+    body: &[u8],
+    headers: Vec<(String, String)>,
+    secrets: Vec<String>,
+    tolerance: u64,
+    now: Option<i64>,
+    parse: bool,
+) -> PyResult<Option<EventTuple>> {
+    let result = if body.len() >= RELEASE_GIL_FROM {
+        py.detach(|| run_verify(body, &headers, secrets, tolerance, now, parse))
+    } else {
+        run_verify(body, &headers, secrets, tolerance, now, parse)
+    };
+    result.map_err(|e| to_py_err(py, e))
+}
+
+/// Verifies a delivery and returns the event's fields.
+#[pyfunction]
+#[pyo3(signature = (body, headers, secrets, tolerance, now=None))]
+fn verify(
+    py: Python<'_>,
+    body: &[u8],
+    headers: Vec<(String, String)>,
+    secrets: Vec<String>,
+    tolerance: u64,
+    now: Option<i64>,
+) -> PyResult<EventTuple> {
+    verify_inner(py, body, headers, secrets, tolerance, now, true)
+        .map(|event| event.expect("verify with parsing returns the event"))
+}
+
+/// Verifies a delivery's signature only.
+#[pyfunction]
+#[pyo3(signature = (body, headers, secrets, tolerance, now=None))]
+fn verify_raw(
+    py: Python<'_>,
+    body: &[u8],
+    headers: Vec<(String, String)>,
+    secrets: Vec<String>,
+    tolerance: u64,
+    now: Option<i64>,
+) -> PyResult<()> {
+    verify_inner(py, body, headers, secrets, tolerance, now, false).map(|_| ())
+}
+
+/// The `webhook-signature` value for a message.
+#[pyfunction]
+fn sign(py: Python<'_>, secret: &str, msg_id: &str, timestamp: i64, body: &[u8]) -> PyResult<String> {
+    send0::webhooks::sign(secret, msg_id, timestamp, body).map_err(|e| to_py_err(py, e))
+}
+
+/// In a child after `os.fork()`: the parent's runtime threads do not exist here, so the next call
+/// builds a new runtime (and clients rebuild their connection pools).
+#[pyfunction]
+fn _after_fork_in_child() {
+    send0::runtime::reset_after_fork();
+}
+
+/// The API client: one core client, rebuilt after a fork.
+#[pyclass(frozen, module = "send0._native")]
+struct NativeClient {
+    builder: send0::ClientBuilder,
+    base_url: String,
+    api_key_hint: String,
+    current: Mutex<(u64, send0::Client)>,
+}
+
+impl NativeClient {
+    /// The core client of the current runtime generation.
+    fn client(&self) -> send0::Result<send0::Client> {
+        let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        let generation = send0::runtime::generation();
+        if current.0 != generation {
+            *current = (generation, self.builder.clone().build()?);
+        }
+        Ok(current.1.clone())
+    }
+}
+
+/// Runs `future` on the shared runtime with the GIL released, waking every 50 ms to let Python
+/// handle signals: Ctrl-C raises KeyboardInterrupt and drops (cancels) the request.
+fn block_on<T: Send>(py: Python<'_>, future: impl Future<Output = send0::Result<T>> + Send) -> PyResult<T> {
+    let runtime = send0::runtime::handle();
+    let mut future = Box::pin(future);
+    loop {
+        let step = py.detach(|| runtime.block_on(send0::runtime::timeout(SIGNAL_CHECK, &mut future)));
+        match step {
+            Some(result) => return result.map_err(|e| to_py_err(py, e)),
+            None => py.check_signals()?,
+        }
+    }
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (api_key, base_url, timeout, max_retries, user_agent))]
+    fn new(
+        py: Python<'_>,
+        api_key: Option<String>,
+        base_url: Option<String>,
+        timeout: f64,
+        max_retries: u32,
+        user_agent: String,
+    ) -> PyResult<Self> {
+        if !(timeout.is_finite() && timeout > 0.0) {
+            return Err(to_py_err(
+                py,
+                send0::Error::new(
+                    send0::ErrorKind::InvalidArgument,
+                    "timeout must be a positive number of seconds",
+                ),
+            ));
+        }
+        let mut builder = send0::Client::builder()
+            .timeout(Duration::from_secs_f64(timeout))
+            .max_retries(max_retries)
+            .user_agent(user_agent);
+        if let Some(key) = api_key {
+            builder = builder.api_key(key);
+        }
+        if let Some(url) = base_url {
+            builder = builder.base_url(url);
+        }
+        let client = builder.clone().build().map_err(|e| to_py_err(py, e))?;
+        Ok(NativeClient {
+            base_url: client.base_url().to_owned(),
+            api_key_hint: client.api_key_hint(),
+            builder,
+            current: Mutex::new((send0::runtime::generation(), client)),
+        })
+    }
+
+    /// Runs one operation (JSON in, JSON out), blocking with the GIL released.
+    fn call(&self, py: Python<'_>, request: String) -> PyResult<String> {
+        let client = self.client().map_err(|e| to_py_err(py, e))?;
+        block_on(py, async move { client.call_json(request.as_bytes()).await })
+    }
+
+    /// Runs one operation and returns an awaitable; cancelling the asyncio task drops the request.
+    fn call_async<'py>(&self, py: Python<'py>, request: String) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client().map_err(|e| to_py_err(py, e))?;
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let result = client.call_json(request.as_bytes()).await;
+            result.map_err(|e| Python::attach(|py| to_py_err(py, e)))
+        })
+    }
+
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn __repr__(&self) -> String {
+        format!("NativeClient(base_url={:?}, api_key={:?})", self.base_url, self.api_key_hint)
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Async calls run on the same process-wide runtime as the blocking ones.
+    let _ = pyo3_async_runtimes::tokio::init_with_runtime(send0::runtime::shared());
+    m.add("__version__", send0::VERSION)?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_raw, m)?)?;
+    m.add_function(wrap_pyfunction!(sign, m)?)?;
+    m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
+    m.add_class::<NativeClient>()?;
+    Ok(())
+}
