@@ -179,6 +179,8 @@ impl Verifier {
         let mut tags: Vec<Option<[u8; 32]>> = vec![None; self.secrets.len()];
         let mut signed_content: Option<Vec<u8>> = None;
         for entry in signature.split(' ').filter(|e| !e.is_empty()) {
+            // Containers that join repeated fields with ", " (Node's, fetch's) leave a trailing comma.
+            let entry = entry.strip_suffix(',').unwrap_or(entry);
             let Some((version, value)) = entry.split_once(',') else { continue };
             match version {
                 "v1" => {

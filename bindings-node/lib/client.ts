@@ -1,0 +1,253 @@
+/**
+ * The API client: `Send0`, over the native client. Requests, retries, idempotency keys and error
+ * classification are the core's; this module names the operation and builds typed objects.
+ */
+
+import native = require('./native');
+import { APIUserAbortError } from './errors';
+import { fromNative } from './native-errors';
+import {
+  type DeletedWebhookEndpoint,
+  type DeliveryAttempt,
+  type RotatedSecret,
+  type TestResult,
+  type WebhookEndpoint,
+  type WebhookEndpointWithSecret,
+  toDeleted,
+  toDeliveryAttempt,
+  toEndpoint,
+  toEndpointWithSecret,
+  toRotatedSecret,
+  toTestResult,
+} from './models';
+import { sign, verify, verifyRaw, webhooks as webhookHelpers } from './webhooks';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION: string = (require('../package.json') as { version: string }).version;
+
+export interface ClientOptions {
+  /** Default: `SEND0_BASE_URL`, else `https://api.send0.dev`. */
+  baseUrl?: string;
+  /** Per-attempt timeout in milliseconds. Default 60000. */
+  timeout?: number;
+  /** Retries of connection errors, timeouts, 408, 409, 429 and 5xx. Default 2. */
+  maxRetries?: number;
+}
+
+export interface RequestOptions {
+  /** Aborts the request (in flight or between retries) when it fires. */
+  signal?: AbortSignal;
+}
+
+export interface CreateOptions extends RequestOptions {
+  /** Sent as `Idempotency-Key` (one is generated, and reused by retries, when absent). */
+  idempotencyKey?: string;
+}
+
+export interface CreateWebhookParams {
+  url: string;
+  events?: string[];
+  description?: string | null;
+  active?: boolean;
+}
+
+export interface UpdateWebhookParams {
+  url?: string;
+  events?: string[];
+  /** `null` clears it. */
+  description?: string | null;
+  active?: boolean;
+  /** Only `false`: unpauses a paused endpoint. */
+  paused?: false;
+}
+
+export interface ListParams {
+  limit?: number;
+  cursor?: string;
+}
+
+type Wire = Record<string, unknown>;
+
+/** One page of a list. `for await` over it walks every item of every page. */
+export class Page<T> implements AsyncIterable<T> {
+  constructor(
+    readonly data: T[],
+    readonly hasMore: boolean,
+    readonly cursor: string | null,
+    private readonly fetchNext: (cursor: string) => Promise<Page<T>>,
+  ) {}
+
+  hasNextPage(): boolean {
+    return this.hasMore && this.cursor !== null;
+  }
+
+  async nextPage(): Promise<Page<T>> {
+    if (!this.hasNextPage() || this.cursor === null) throw new Error('this is the last page');
+    return this.fetchNext(this.cursor);
+  }
+
+  async *iterPages(): AsyncGenerator<Page<T>> {
+    let page: Page<T> = this;
+    for (;;) {
+      yield page;
+      if (!page.hasNextPage()) return;
+      page = await page.nextPage();
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    for await (const page of this.iterPages()) yield* page.data;
+  }
+}
+
+/** What list methods return: `await` it for the first page, or `for await` over it for every item. */
+export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+  private first: Promise<Page<T>> | undefined;
+
+  constructor(private readonly load: () => Promise<Page<T>>) {}
+
+  private page(): Promise<Page<T>> {
+    this.first ??= this.load();
+    return this.first;
+  }
+
+  then<A = Page<T>, B = never>(
+    onfulfilled?: ((value: Page<T>) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.page().then(onfulfilled, onrejected);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    yield* await this.page();
+  }
+}
+
+type Call = (op: string, id: string | undefined, params: unknown, options: CreateOptions | undefined) => Promise<Wire>;
+
+/** `send0.webhooks`: endpoints, tests, secret rotation and delivery logs. */
+export class WebhooksResource {
+  readonly verify = verify;
+  readonly verifyRaw = verifyRaw;
+  readonly sign = sign;
+
+  constructor(private readonly call: Call) {}
+
+  /** Creates an endpoint. The response alone carries its signing secret: store it. */
+  async create(params: CreateWebhookParams, options?: CreateOptions): Promise<WebhookEndpointWithSecret> {
+    return toEndpointWithSecret(await this.call('create_webhook', undefined, params, options));
+  }
+
+  async get(id: string, options?: RequestOptions): Promise<WebhookEndpoint> {
+    return toEndpoint(await this.call('get_webhook', id, undefined, options));
+  }
+
+  /** One page of endpoints, newest first; `for await` walks every page. */
+  list(params: ListParams = {}, options?: RequestOptions): PagePromise<WebhookEndpoint> {
+    const load = async (cursor?: string): Promise<Page<WebhookEndpoint>> => {
+      const wire = await this.call('list_webhooks', undefined, { ...params, ...(cursor ? { cursor } : {}) }, options);
+      return new Page((wire['data'] as Wire[]).map(toEndpoint), wire['has_more'] as boolean, (wire['cursor'] as string | null) ?? null, load);
+    };
+    return new PagePromise(() => load(params.cursor));
+  }
+
+  /** Changes only the given fields. */
+  async update(id: string, params: UpdateWebhookParams, options?: RequestOptions): Promise<WebhookEndpoint> {
+    return toEndpoint(await this.call('update_webhook', id, params, options));
+  }
+
+  async delete(id: string, options?: RequestOptions): Promise<DeletedWebhookEndpoint> {
+    return toDeleted(await this.call('delete_webhook', id, undefined, options));
+  }
+
+  /** Delivers a `platform.test` event now and reports the outcome. */
+  async test(id: string, options?: RequestOptions): Promise<TestResult> {
+    return toTestResult(await this.call('test_webhook', id, undefined, options));
+  }
+
+  /** Issues a new secret; the previous one keeps signing for `expirePreviousIn` seconds (default 86400). */
+  async rotateSecret(id: string, params: { expirePreviousIn?: number } = {}, options?: RequestOptions): Promise<RotatedSecret> {
+    const wire = params.expirePreviousIn === undefined ? {} : { expire_previous_in: params.expirePreviousIn };
+    return toRotatedSecret(await this.call('rotate_secret', id, wire, options));
+  }
+
+  /** One page of delivery attempts, newest first; `for await` walks every page. */
+  deliveries(id: string, params: ListParams = {}, options?: RequestOptions): PagePromise<DeliveryAttempt> {
+    const load = async (cursor?: string): Promise<Page<DeliveryAttempt>> => {
+      const wire = await this.call('list_deliveries', id, { ...params, ...(cursor ? { cursor } : {}) }, options);
+      return new Page((wire['data'] as Wire[]).map(toDeliveryAttempt), wire['has_more'] as boolean, (wire['cursor'] as string | null) ?? null, load);
+    };
+    return new PagePromise(() => load(params.cursor));
+  }
+}
+
+/** The send0 API client. One instance can serve many concurrent requests. */
+export class Send0 {
+  /** Webhook verification and signing, without a client: `Send0.webhooks.verify(body, headers, secret)`. */
+  static readonly webhooks = webhookHelpers;
+
+  readonly webhooks: WebhooksResource;
+  private readonly native: native.NativeClient;
+
+  /** `apiKey` defaults to `SEND0_API_KEY`. */
+  constructor(apiKey?: string, options: ClientOptions = {}) {
+    try {
+      this.native = new native.NativeClient(
+        apiKey ?? null,
+        options.baseUrl ?? null,
+        options.timeout ?? 60_000,
+        options.maxRetries ?? 2,
+        `send0-node/${VERSION}`,
+      );
+    } catch (error) {
+      throw fromNative(error);
+    }
+    this.webhooks = new WebhooksResource((op, id, params, opts) => this.request(op, id, params, opts));
+  }
+
+  get baseUrl(): string {
+    return this.native.baseUrl;
+  }
+
+  private async request(op: string, id: string | undefined, params: unknown, options?: CreateOptions): Promise<Wire> {
+    const signal = options?.signal;
+    if (signal?.aborted) throw new APIUserAbortError('the request was aborted before it started', 'cancelled');
+    if (id !== undefined && typeof id !== 'string') throw new TypeError('the endpoint id must be a string');
+    const request = JSON.stringify({
+      op,
+      ...(id !== undefined ? { id } : {}),
+      ...(params !== undefined ? { params: toWire(params) } : {}),
+      ...(options?.idempotencyKey ? { options: { idempotency_key: options.idempotencyKey } } : {}),
+    });
+    const token = signal ? new native.CancelToken() : null;
+    const abort = (): void => token?.cancel();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      return JSON.parse(await this.native.call(request, token)) as Wire;
+    } catch (error) {
+      throw fromNative(error);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  /** Shows the base URL and the key's prefix only. */
+  toString(): string {
+    return `Send0(baseUrl=${this.native.baseUrl}, apiKey=${this.native.apiKeyHint})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** camelCase request fields to the API's snake_case (only the few that differ). */
+function toWire(params: unknown): unknown {
+  if (params === null || typeof params !== 'object') return params;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+/** Webhook verification and signing: Node's types in, the core's verify out. */
+
+import native = require('./native');
+import { rethrowing } from './native-errors';
+import type { WebhookEvent } from './events';
+
+/** A raw request body, exactly as received. */
+export type WebhookBody = string | Buffer | Uint8Array | ArrayBuffer;
+
+/** Node's `IncomingHttpHeaders`, a fetch `Headers`, a `Map`, or `[name, value]` pairs. */
+export type WebhookHeaders =
+  | Record<string, string | string[] | undefined>
+  | { get(name: string): string | null; forEach(cb: (value: string, key: string) => void): void }
+  | Map<string, string | string[]>
+  | Iterable<readonly [string, string]>;
+
+export interface VerifyOptions {
+  /** Seconds `webhook-timestamp` may be from now, either side. Default 300. */
+  tolerance?: number;
+  /** The clock, as Unix seconds or a Date (for tests and replays). Default: now. */
+  now?: number | Date;
+}
+
+const NAMES = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+const RAW_BODY_HINT =
+  "pass the raw request body exactly as received, not a parsed object: in Express use " +
+  "express.raw({ type: 'application/json' }) on the webhook route; in a fetch handler use " +
+  'await request.text() or await request.arrayBuffer()';
+
+function bodyBytes(body: unknown, where: string): Uint8Array {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body !== null && typeof body === 'object') {
+    throw new TypeError(`${where} got an already parsed object: ${RAW_BODY_HINT}`);
+  }
+  throw new TypeError(`${where} needs the body as a string, Buffer, Uint8Array or ArrayBuffer, not ${body === null ? 'null' : typeof body}`);
+}
+
+/** The webhook headers as flat name, value pairs (repeats kept in order; the core joins them). */
+function headerPairs(headers: unknown): string[] {
+  if (headers === null || typeof headers !== 'object') {
+    throw new TypeError('headers are required: pass the request headers (IncomingHttpHeaders, Headers, Map or pairs)');
+  }
+  const flat: string[] = [];
+  const add = (name: string, value: unknown): void => {
+    if (!NAMES.includes(name.toLowerCase())) return;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v !== undefined && v !== null) flat.push(name, String(v));
+    }
+  };
+  const h = headers as Record<string, unknown>;
+  if (typeof h['get'] === 'function' && typeof h['forEach'] === 'function' && !(headers instanceof Map)) {
+    // fetch Headers: repeated fields arrive already joined.
+    const get = (headers as { get(name: string): string | null }).get.bind(headers);
+    for (const name of NAMES) add(name, get(name));
+    return flat;
+  }
+  if (headers instanceof Map) {
+    for (const [name, value] of headers) add(String(name), value);
+    return flat;
+  }
+  if (Symbol.iterator in h) {
+    for (const pair of headers as Iterable<unknown>) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError('header pairs must be [name, value]');
+      add(String(pair[0]), pair[1]);
+    }
+    return flat;
+  }
+  for (const [name, value] of Object.entries(h)) add(name, value);
+  return flat;
+}
+
+function secrets(secret: unknown): string[] {
+  if (typeof secret === 'string') return [secret];
+  if (Array.isArray(secret) && secret.every((s) => typeof s === 'string')) return secret as string[];
+  throw new TypeError('secret must be a string (whsec_…) or an array of strings');
+}
+
+function unixSeconds(value: unknown, name: string): number {
+  if (value instanceof Date) return Math.floor(value.getTime() / 1000);
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  throw new TypeError(`${name} must be Unix seconds (an integer) or a Date`);
+}
+
+function tolerance(options: VerifyOptions | undefined): number {
+  const t = options?.tolerance ?? 300;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
+    throw new TypeError('tolerance must be a non-negative number of seconds');
+  }
+  return Math.floor(t);
+}
+
+/** Verifies a delivery and returns its typed event. Throws `WebhookVerificationError`. */
+export function verify(body: WebhookBody, headers: WebhookHeaders, secret: string | string[], options?: VerifyOptions): WebhookEvent {
+  const bytes = bodyBytes(body, 'verify');
+  const now = options?.now === undefined ? null : unixSeconds(options.now, 'now');
+  const event = rethrowing(() => native.verify(bytes, headerPairs(headers), secrets(secret), tolerance(options), now));
+  return {
+    id: event.id,
+    type: event.eventType,
+    service: event.service,
+    data: JSON.parse(event.data) as unknown,
+    livemode: event.livemode,
+    createdAt: new Date(event.createdAt),
+    webhookId: event.webhookId,
+    timestamp: event.timestamp,
+    raw: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  } as WebhookEvent;
+}
+
+/** Checks the signature only, for bodies that are not send0 events. */
+export function verifyRaw(body: WebhookBody, headers: WebhookHeaders, secret: string | string[], options?: VerifyOptions): void {
+  const bytes = bodyBytes(body, 'verifyRaw');
+  const now = options?.now === undefined ? null : unixSeconds(options.now, 'now');
+  rethrowing(() => native.verifyRaw(bytes, headerPairs(headers), secrets(secret), tolerance(options), now));
+}
+
+/** The `webhook-signature` value (`v1,<base64>`) for a message. */
+export function sign(secret: string, msgId: string, timestamp: number | Date, body: WebhookBody): string {
+  if (typeof secret !== 'string') throw new TypeError('secret must be a string (whsec_…)');
+  const bytes = bodyBytes(body, 'sign');
+  return rethrowing(() => native.sign(secret, msgId, unixSeconds(timestamp, 'timestamp'), bytes));
+}
+
+/** The static webhook helpers, also reachable as `Send0.webhooks`. */
+export const webhooks = { verify, verifyRaw, sign };

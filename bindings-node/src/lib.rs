@@ -1,0 +1,187 @@
+//! The native module of the send0 Node SDK. Private: the public API is the TypeScript wrapper
+//! (`send0`), which turns what this module returns into typed objects and classes.
+//!
+//! Errors cross as a JS `Error` whose message is the core's JSON error description
+//! (`{"kind", "message", "api"?}`); the wrapper rebuilds `Send0Error` subclasses from it, because a
+//! rejected promise cannot carry custom fields from here.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use send0::webhooks::{Verifier, WebhookHeaders};
+use tokio_util::sync::CancellationToken;
+
+fn js_error(error: send0::Error) -> Error {
+    Error::new(Status::GenericFailure, error.to_json())
+}
+
+/// A verified event; `data` is the event's data as JSON text.
+#[napi(object)]
+pub struct NativeEvent {
+    pub id: String,
+    pub event_type: String,
+    pub service: String,
+    pub data: String,
+    pub livemode: bool,
+    pub created_at: i64,
+    pub webhook_id: String,
+    pub timestamp: i64,
+}
+
+fn verifier(secrets: Vec<String>, tolerance: u32, now: Option<i64>) -> send0::Result<Verifier> {
+    let verifier = Verifier::from_secrets(&secrets)?.with_tolerance(Duration::from_secs(tolerance.into()));
+    Ok(match now {
+        Some(now) => verifier.with_now(now),
+        None => verifier,
+    })
+}
+
+/// `headers` is flat: name, value, name, value, ... (repeated names are joined by the core).
+fn webhook_headers(headers: &[String]) -> WebhookHeaders {
+    headers.chunks_exact(2).map(|pair| (pair[0].as_str(), pair[1].as_str())).collect()
+}
+
+/// Verifies a delivery and returns its event.
+#[napi]
+pub fn verify(
+    body: &[u8],
+    headers: Vec<String>,
+    secrets: Vec<String>,
+    tolerance: u32,
+    now: Option<i64>,
+) -> Result<NativeEvent> {
+    let event = verifier(secrets, tolerance, now)
+        .and_then(|v| v.verify(body, &webhook_headers(&headers)))
+        .map_err(js_error)?;
+    Ok(NativeEvent {
+        id: event.id,
+        event_type: event.event_type,
+        service: event.service,
+        data: event.data.get().to_owned(),
+        livemode: event.livemode,
+        created_at: event.created_at,
+        webhook_id: event.webhook_id,
+        timestamp: event.timestamp,
+    })
+}
+
+/// Verifies a delivery's signature only.
+#[napi]
+pub fn verify_raw(
+    body: &[u8],
+    headers: Vec<String>,
+    secrets: Vec<String>,
+    tolerance: u32,
+    now: Option<i64>,
+) -> Result<()> {
+    verifier(secrets, tolerance, now)
+        .and_then(|v| v.verify_raw(body, &webhook_headers(&headers)))
+        .map_err(js_error)
+}
+
+/// The `webhook-signature` value for a message.
+#[napi]
+pub fn sign(secret: String, msg_id: String, timestamp: i64, body: &[u8]) -> Result<String> {
+    send0::webhooks::sign(&secret, &msg_id, timestamp, body).map_err(js_error)
+}
+
+/// The core's version.
+#[napi]
+pub fn core_version() -> &'static str {
+    send0::VERSION
+}
+
+/// Cancels the calls it is given to (the wrapper links it to an `AbortSignal`).
+#[napi]
+pub struct CancelToken {
+    token: CancellationToken,
+}
+
+#[napi]
+impl CancelToken {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        CancelToken { token: CancellationToken::new() }
+    }
+
+    /// Stops every call made with this token, in flight or between retries.
+    #[napi]
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+}
+
+impl Default for CancelToken {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The API client over the core's.
+#[napi]
+pub struct NativeClient {
+    client: send0::Client,
+}
+
+#[napi]
+impl NativeClient {
+    #[napi(constructor)]
+    pub fn new(
+        api_key: Option<String>,
+        base_url: Option<String>,
+        timeout_ms: f64,
+        max_retries: u32,
+        user_agent: String,
+    ) -> Result<Self> {
+        if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
+            return Err(js_error(send0::Error::new(
+                send0::ErrorKind::InvalidArgument,
+                "timeout must be a positive number of milliseconds",
+            )));
+        }
+        let mut builder = send0::Client::builder()
+            .timeout(Duration::from_secs_f64(timeout_ms / 1000.0))
+            .max_retries(max_retries)
+            .user_agent(user_agent);
+        if let Some(key) = api_key {
+            builder = builder.api_key(key);
+        }
+        if let Some(url) = base_url {
+            builder = builder.base_url(url);
+        }
+        Ok(NativeClient { client: builder.build().map_err(js_error)? })
+    }
+
+    /// Runs one operation (JSON in, JSON out) on napi's tokio runtime; the promise rejects with a
+    /// `cancelled` error when `cancel` fires first.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn call<'env>(
+        &self,
+        env: &'env Env,
+        request: String,
+        cancel: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let client = self.client.clone();
+        let token = cancel.map(|c| c.token.clone()).unwrap_or_default();
+        env.spawn_future(async move {
+            // Cancelling drops the request future: the connection closes and no retry follows.
+            match token.run_until_cancelled(client.call_json(request.as_bytes())).await {
+                Some(result) => result.map_err(js_error),
+                None => {
+                    Err(js_error(send0::Error::new(send0::ErrorKind::Cancelled, "the request was aborted")))
+                }
+            }
+        })
+    }
+
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_owned()
+    }
+
+    #[napi(getter)]
+    pub fn api_key_hint(&self) -> String {
+        self.client.api_key_hint()
+    }
+}
