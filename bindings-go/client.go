@@ -1,0 +1,121 @@
+package send0
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Version is the version of this SDK (and of the core it links).
+var Version = coreVersion()
+
+// Client talks to the send0 API. It is safe for concurrent use; Close releases it.
+type Client struct {
+	native   *nativeClient
+	Webhooks *WebhooksService
+}
+
+type clientConfig struct {
+	APIKey          string `json:"api_key,omitempty"`
+	BaseURL         string `json:"base_url,omitempty"`
+	TimeoutMS       *int64 `json:"timeout_ms,omitempty"`
+	MaxRetries      *int   `json:"max_retries,omitempty"`
+	UserAgent       string `json:"user_agent"`
+	UserAgentSuffix string `json:"user_agent_suffix,omitempty"`
+}
+
+// Option configures a Client.
+type Option func(*clientConfig)
+
+// WithBaseURL sets the API's address (default SEND0_BASE_URL, else https://api.send0.dev).
+func WithBaseURL(url string) Option { return func(c *clientConfig) { c.BaseURL = url } }
+
+// WithTimeout sets the per-attempt timeout (default 60 s).
+func WithTimeout(d time.Duration) Option {
+	return func(c *clientConfig) { ms := d.Milliseconds(); c.TimeoutMS = &ms }
+}
+
+// WithMaxRetries sets the retries of connection errors, timeouts, 408, 409, 429 and 5xx (default 2).
+func WithMaxRetries(n int) Option { return func(c *clientConfig) { c.MaxRetries = &n } }
+
+// WithHTTPUserAgent appends text to the User-Agent (to name your application).
+func WithHTTPUserAgent(suffix string) Option {
+	return func(c *clientConfig) { c.UserAgentSuffix = suffix }
+}
+
+// NewClient creates a client; apiKey "" reads SEND0_API_KEY.
+func NewClient(apiKey string, opts ...Option) (*Client, error) {
+	cfg := clientConfig{APIKey: apiKey, UserAgent: "send0-go/" + Version}
+	if cfg.APIKey == "" {
+		cfg.APIKey = os.Getenv("SEND0_API_KEY")
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if cfg.TimeoutMS != nil && *cfg.TimeoutMS <= 0 {
+		return nil, &Error{Kind: "invalid_argument", Message: "the timeout must be positive"}
+	}
+	if cfg.MaxRetries != nil && *cfg.MaxRetries < 0 {
+		return nil, &Error{Kind: "invalid_argument", Message: "max retries must not be negative"}
+	}
+	config, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	native, err := newNativeClient(config)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{native: native}
+	c.Webhooks = &WebhooksService{client: c}
+	return c, nil
+}
+
+// Close releases the client. Calls made after Close fail.
+func (c *Client) Close() error {
+	c.native.free()
+	return nil
+}
+
+// call runs one operation. A cancelled or expired ctx stops it in Rust, in flight or between
+// retries, and the error wraps ctx.Err().
+func (c *Client) call(ctx context.Context, op string, id string, params any, idempotencyKey string, out any) error {
+	if err := ctx.Err(); err != nil {
+		return &Error{Kind: "cancelled", Message: "the context ended before the request started", cause: err}
+	}
+	if c.native.handle == nil {
+		return &Error{Kind: "invalid_argument", Message: "the client is closed"}
+	}
+	request := map[string]any{"op": op}
+	if id != "" || op != "create_webhook" && op != "list_webhooks" {
+		request["id"] = id
+	}
+	if params != nil {
+		request["params"] = params
+	}
+	if idempotencyKey != "" {
+		request["options"] = map[string]any{"idempotency_key": idempotencyKey}
+	}
+	body, err := json.Marshal(request)
+	if err != nil {
+		return &Error{Kind: "invalid_argument", Message: err.Error()}
+	}
+	token := newCancelToken()
+	defer token.free()
+	stop := context.AfterFunc(ctx, token.cancel)
+	defer stop()
+	answer, err := c.native.call(body, token)
+	if err != nil {
+		if e, ok := err.(*Error); ok && e.Kind == "cancelled" && ctx.Err() != nil {
+			e.cause = ctx.Err()
+			e.Message = fmt.Sprintf("the request was stopped: %v", ctx.Err())
+		}
+		return err
+	}
+	if err := json.Unmarshal(answer, out); err != nil {
+		return &Error{Kind: "decode", Message: "unreadable response: " + err.Error()}
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package send0
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/include
+#cgo LDFLAGS: ${SRCDIR}/../target/release/libsend0_ffi.a -lm -ldl -lpthread
+#include <stdlib.h>
+#include "send0.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// The Rust library is built by `make` (cargo build --release -p send0-ffi) and linked statically.
+// Inputs cross as borrowed (pointer, length) pairs that Rust reads during the call only; every
+// output is Rust-owned and released by send0_bytes_free, never by C.free.
+
+// ptr is the address of b's first byte, or nil for an empty slice.
+func ptr(b []byte) *C.uint8_t {
+	if len(b) == 0 {
+		return nil
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0]))
+}
+
+// take copies Rust-owned bytes into Go memory and releases them.
+func take(b C.Send0Bytes) []byte {
+	if b.ptr == nil {
+		return nil
+	}
+	out := C.GoBytes(unsafe.Pointer(b.ptr), C.int(b.len))
+	C.send0_bytes_free(b)
+	return out
+}
+
+// result turns a status and its outputs into (output, error).
+func result(status C.int32_t, out, errOut C.Send0Bytes) ([]byte, error) {
+	data, description := take(out), take(errOut)
+	if status == C.SEND0_OK {
+		return data, nil
+	}
+	return nil, fromNative(description)
+}
+
+func coreVersion() string {
+	return C.GoString((*C.char)(unsafe.Pointer(C.send0_version())))
+}
+
+type nativeClient struct {
+	handle *C.Send0Client
+}
+
+func newNativeClient(config []byte) (*nativeClient, error) {
+	var handle *C.Send0Client
+	var errOut C.Send0Bytes
+	status := C.send0_client_new(ptr(config), C.size_t(len(config)), &handle, &errOut)
+	runtime.KeepAlive(config)
+	if _, err := result(status, C.Send0Bytes{}, errOut); err != nil {
+		return nil, err
+	}
+	return &nativeClient{handle: handle}, nil
+}
+
+func (c *nativeClient) free() {
+	if c.handle != nil {
+		C.send0_client_free(c.handle)
+		c.handle = nil
+	}
+}
+
+// cancelToken stops a blocking call from another goroutine.
+type cancelToken struct {
+	handle *C.Send0Cancel
+}
+
+func newCancelToken() *cancelToken { return &cancelToken{handle: C.send0_cancel_new()} }
+func (t *cancelToken) cancel()     { C.send0_cancel_cancel(t.handle) }
+func (t *cancelToken) free()       { C.send0_cancel_free(t.handle) }
+
+// call runs one operation, blocking this goroutine's thread until Rust answers or token fires.
+func (c *nativeClient) call(request []byte, token *cancelToken) ([]byte, error) {
+	var out, errOut C.Send0Bytes
+	var cancel *C.Send0Cancel
+	if token != nil {
+		cancel = token.handle
+	}
+	status := C.send0_client_call(c.handle, ptr(request), C.size_t(len(request)), cancel, &out, &errOut)
+	runtime.KeepAlive(request)
+	return result(status, out, errOut)
+}
+
+func nativeVerify(body, headers, secrets []byte, toleranceSecs uint64, now *int64, parse bool) ([]byte, error) {
+	var out, errOut C.Send0Bytes
+	hasNow, nowValue := C.int32_t(0), C.int64_t(0)
+	if now != nil {
+		hasNow, nowValue = 1, C.int64_t(*now)
+	}
+	parseFlag := C.int32_t(0)
+	if parse {
+		parseFlag = 1
+	}
+	status := C.send0_verify(ptr(body), C.size_t(len(body)), ptr(headers), C.size_t(len(headers)),
+		ptr(secrets), C.size_t(len(secrets)), C.uint64_t(toleranceSecs), hasNow, nowValue, parseFlag, &out, &errOut)
+	runtime.KeepAlive(body)
+	runtime.KeepAlive(headers)
+	runtime.KeepAlive(secrets)
+	return result(status, out, errOut)
+}
+
+func nativeSign(secret, msgID string, timestamp int64, body []byte) (string, error) {
+	s, id := []byte(secret), []byte(msgID)
+	var out, errOut C.Send0Bytes
+	status := C.send0_sign(ptr(s), C.size_t(len(s)), ptr(id), C.size_t(len(id)), C.int64_t(timestamp),
+		ptr(body), C.size_t(len(body)), &out, &errOut)
+	runtime.KeepAlive(s)
+	runtime.KeepAlive(id)
+	runtime.KeepAlive(body)
+	header, err := result(status, out, errOut)
+	return string(header), err
+}
+
+// nativeTestOnlyPanic provokes a panic inside the Rust library (tests only).
+func nativeTestOnlyPanic() error {
+	var errOut C.Send0Bytes
+	_, err := result(C.send0_test_only_panic(&errOut), C.Send0Bytes{}, errOut)
+	return err
+}

@@ -1,0 +1,440 @@
+//! A small C ABI over the send0 core, for the Go SDK.
+//!
+//! Rules of this boundary:
+//! - Inputs are borrowed `(pointer, length)` pairs, read during the call only.
+//! - Every output is a [`Send0Bytes`] allocated here and released with [`send0_bytes_free`]
+//!   (never C's `free`); handles are released with their own `_free` function.
+//! - Every export runs inside `catch_unwind`: a panic becomes an `internal` error, never an abort
+//!   across the boundary.
+//! - Errors are the core's JSON description (`{"kind", "message", "api"?}`) in `err_out`.
+
+#![allow(clippy::missing_safety_doc)] // each export documents its contract in its doc comment
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use send0::webhooks::{Verifier, WebhookHeaders};
+use tokio_util::sync::CancellationToken;
+
+/// Success.
+pub const SEND0_OK: i32 = 0;
+/// Failure: `err_out` holds the error's JSON description.
+pub const SEND0_ERROR: i32 = 1;
+
+/// Bytes owned by this library. Release with [`send0_bytes_free`].
+#[repr(C)]
+pub struct Send0Bytes {
+    pub ptr: *mut u8,
+    pub len: usize,
+}
+
+impl Send0Bytes {
+    const EMPTY: Send0Bytes = Send0Bytes { ptr: std::ptr::null_mut(), len: 0 };
+
+    fn from_vec(bytes: Vec<u8>) -> Send0Bytes {
+        let boxed = bytes.into_boxed_slice();
+        let len = boxed.len();
+        Send0Bytes { ptr: Box::into_raw(boxed).cast::<u8>(), len }
+    }
+}
+
+/// An API client. Create with [`send0_client_new`], release with [`send0_client_free`].
+pub struct Send0Client {
+    client: send0::Client,
+}
+
+/// A cancellation token: [`send0_cancel_cancel`] stops the calls it was given to.
+pub struct Send0Cancel {
+    token: CancellationToken,
+}
+
+/// Reads a borrowed input. A null pointer is only valid with a zero length.
+unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if ptr.is_null() || len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(ptr, len) } }
+}
+
+unsafe fn text<'a>(ptr: *const u8, len: usize, what: &str) -> send0::Result<&'a str> {
+    std::str::from_utf8(unsafe { input(ptr, len) }).map_err(|_| {
+        send0::Error::new(send0::ErrorKind::InvalidArgument, format!("{what} is not valid UTF-8"))
+    })
+}
+
+unsafe fn write(out: *mut Send0Bytes, bytes: Vec<u8>) {
+    if !out.is_null() {
+        unsafe { out.write(Send0Bytes::from_vec(bytes)) };
+    }
+}
+
+/// Runs `body` behind `catch_unwind`, writing its output or its error.
+fn guarded(
+    out: *mut Send0Bytes,
+    err_out: *mut Send0Bytes,
+    body: impl FnOnce() -> send0::Result<Vec<u8>>,
+) -> i32 {
+    for slot in [out, err_out] {
+        if !slot.is_null() {
+            unsafe { slot.write(Send0Bytes::EMPTY) };
+        }
+    }
+    let result = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(send0::Error::new(send0::ErrorKind::Api, format!("internal error in the send0 core: {what}")))
+    });
+    match result {
+        Ok(bytes) => {
+            unsafe { write(out, bytes) };
+            SEND0_OK
+        }
+        Err(error) => {
+            unsafe { write(err_out, error.to_json().into_bytes()) };
+            SEND0_ERROR
+        }
+    }
+}
+
+/// Releases bytes returned by this library. Null is ignored.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send0_bytes_free(bytes: Send0Bytes) {
+    if bytes.ptr.is_null() {
+        return;
+    }
+    let _ = catch_unwind(|| {
+        let slice = std::ptr::slice_from_raw_parts_mut(bytes.ptr, bytes.len);
+        drop(unsafe { Box::from_raw(slice) });
+    });
+}
+
+/// The core's version, a static NUL-terminated string (never freed).
+#[unsafe(no_mangle)]
+pub extern "C" fn send0_version() -> *const u8 {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr()
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientConfig {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    timeout_ms: Option<u64>,
+    max_retries: Option<u32>,
+    user_agent: String,
+    user_agent_suffix: Option<String>,
+}
+
+/// Creates a client from a JSON config (`api_key`, `base_url`, `timeout_ms`, `max_retries`,
+/// `user_agent`, `user_agent_suffix`). On success `*client_out` is a handle to release with
+/// [`send0_client_free`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send0_client_new(
+    config: *const u8,
+    config_len: usize,
+    client_out: *mut *mut Send0Client,
+    err_out: *mut Send0Bytes,
+) -> i32 {
+    if !client_out.is_null() {
+        unsafe { client_out.write(std::ptr::null_mut()) };
+    }
+    guarded(std::ptr::null_mut(), err_out, || {
+        let config: ClientConfig =
+            serde_json::from_slice(unsafe { input(config, config_len) }).map_err(|e| {
+                send0::Error::new(send0::ErrorKind::InvalidArgument, format!("invalid client config: {e}"))
+            })?;
+        let mut builder = send0::Client::builder().user_agent(config.user_agent);
+        if let Some(key) = config.api_key.filter(|k| !k.is_empty()) {
+            builder = builder.api_key(key);
+        }
+        if let Some(url) = config.base_url.filter(|u| !u.is_empty()) {
+            builder = builder.base_url(url);
+        }
+        if let Some(ms) = config.timeout_ms {
+            builder = builder.timeout(Duration::from_millis(ms));
+        }
+        if let Some(retries) = config.max_retries {
+            builder = builder.max_retries(retries);
+        }
+        if let Some(suffix) = config.user_agent_suffix {
+            builder = builder.user_agent_suffix(suffix);
+        }
+        let client = Box::new(Send0Client { client: builder.build()? });
+        if !client_out.is_null() {
+            unsafe { client_out.write(Box::into_raw(client)) };
+        }
+        Ok(Vec::new())
+    })
+}
+
+/// Releases a client. Null is ignored.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send0_client_free(client: *mut Send0Client) {
+    if !client.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(client) })));
+    }
+}
+
+/// Runs one operation, blocking the calling thread: `request` is the core's operation JSON
+/// (`{"op", "id"?, "params"?, "options"?}`); the response object's JSON goes to `out`. `cancel`
+/// (nullable) stops the call, in flight or between retries, with a `cancelled` error.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send0_client_call(
+    client: *const Send0Client,
+    request: *const u8,
+    request_len: usize,
+    cancel: *const Send0Cancel,
+    out: *mut Send0Bytes,
+    err_out: *mut Send0Bytes,
+) -> i32 {
+    guarded(out, err_out, || {
+        let Some(client) = (unsafe { client.as_ref() }) else {
+            return Err(send0::Error::new(send0::ErrorKind::InvalidArgument, "the client is null"));
+        };
+        let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone()).unwrap_or_default();
+        let request = unsafe { input(request, request_len) };
+        let call = client.client.call_json(request);
+        match send0::runtime::handle().block_on(token.run_until_cancelled(call)) {
+            Some(result) => result.map(String::into_bytes),
+            None => Err(send0::Error::new(send0::ErrorKind::Cancelled, "the request was cancelled")),
+        }
+    })
+}
+
+/// A new cancellation token. Release with [`send0_cancel_free`].
+#[unsafe(no_mangle)]
+pub extern "C" fn send0_cancel_new() -> *mut Send0Cancel {
+    Box::into_raw(Box::new(Send0Cancel { token: CancellationToken::new() }))
+}
+
+/// Cancels every call made with `cancel`. Null is ignored.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send0_cancel_cancel(cancel: *const Send0Cancel) {
+    if let Some(cancel) = unsafe { cancel.as_ref() } {
+        let _ = catch_unwind(AssertUnwindSafe(|| cancel.token.cancel()));
+    }
+}
+
+/// Releases a cancellation token. Null is ignored.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send0_cancel_free(cancel: *mut Send0Cancel) {
+    if !cancel.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(cancel) })));
+    }
+}
+
+/// NUL-separated items (`a\0b\0`); a trailing NUL is optional.
+fn nul_separated(bytes: &[u8]) -> send0::Result<Vec<&str>> {
+    let bytes = bytes.strip_suffix(b"\0").unwrap_or(bytes);
+    if bytes.is_empty() {
+        return Ok(Vec::new());
+    }
+    bytes
+        .split(|b| *b == 0)
+        .map(|item| {
+            std::str::from_utf8(item).map_err(|_| {
+                send0::Error::new(send0::ErrorKind::InvalidArgument, "a header or secret is not valid UTF-8")
+            })
+        })
+        .collect()
+}
+
+/// Verifies a delivery.
+///
+/// `headers` is `name\0value\0name\0value\0…` (repeated names are joined by the core);
+/// `secrets` is `secret\0secret\0…`; `now` is used when `has_now` is non-zero. With `parse`
+/// non-zero the event goes to `out` as JSON: `{"id","type","service","livemode","created_at",
+/// "webhook_id","timestamp","data_offset","data_len"}`, where `data` is `body[data_offset..][..data_len]`
+/// (`data_len` 0: absent). With `parse` zero only the signature is checked and `out` stays empty.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn send0_verify(
+    body: *const u8,
+    body_len: usize,
+    headers: *const u8,
+    headers_len: usize,
+    secrets: *const u8,
+    secrets_len: usize,
+    tolerance_secs: u64,
+    has_now: i32,
+    now: i64,
+    parse: i32,
+    out: *mut Send0Bytes,
+    err_out: *mut Send0Bytes,
+) -> i32 {
+    guarded(out, err_out, || {
+        let body = unsafe { input(body, body_len) };
+        let pairs = nul_separated(unsafe { input(headers, headers_len) })?;
+        let headers: WebhookHeaders = pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect();
+        let secrets = nul_separated(unsafe { input(secrets, secrets_len) })?;
+        let mut verifier =
+            Verifier::from_secrets(&secrets)?.with_tolerance(Duration::from_secs(tolerance_secs));
+        if has_now != 0 {
+            verifier = verifier.with_now(now);
+        }
+        if parse == 0 {
+            return verifier.verify_raw(body, &headers).map(|()| Vec::new());
+        }
+        let event = verifier.verify(body, &headers)?;
+        let data = event.data.get().as_bytes();
+        // `data` borrows from `body` unless the envelope had none (then it is a static `null`).
+        let within =
+            data.as_ptr() >= body.as_ptr() && data.as_ptr() <= body.as_ptr().wrapping_add(body.len());
+        let (offset, len) =
+            if within { (data.as_ptr() as usize - body.as_ptr() as usize, data.len()) } else { (0, 0) };
+        let json = serde_json::json!({
+            "id": event.id,
+            "type": event.event_type,
+            "service": event.service,
+            "livemode": event.livemode,
+            "created_at": event.created_at,
+            "webhook_id": event.webhook_id,
+            "timestamp": event.timestamp,
+            "data_offset": offset,
+            "data_len": len,
+        });
+        Ok(json.to_string().into_bytes())
+    })
+}
+
+/// The `webhook-signature` value for a message, to `out`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn send0_sign(
+    secret: *const u8,
+    secret_len: usize,
+    msg_id: *const u8,
+    msg_id_len: usize,
+    timestamp: i64,
+    body: *const u8,
+    body_len: usize,
+    out: *mut Send0Bytes,
+    err_out: *mut Send0Bytes,
+) -> i32 {
+    guarded(out, err_out, || {
+        let secret = unsafe { text(secret, secret_len, "the secret") }?;
+        let msg_id = unsafe { text(msg_id, msg_id_len, "the message id") }?;
+        send0::webhooks::sign(secret, msg_id, timestamp, unsafe { input(body, body_len) })
+            .map(String::into_bytes)
+    })
+}
+
+/// For the Go tests only: panics inside the library, to prove a panic comes back as an error.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send0_test_only_panic(err_out: *mut Send0Bytes) -> i32 {
+    guarded(std::ptr::null_mut(), err_out, || panic!("a panic provoked by send0_test_only_panic"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn take(bytes: Send0Bytes) -> String {
+        let text =
+            String::from_utf8(unsafe { std::slice::from_raw_parts(bytes.ptr, bytes.len) }.to_vec()).unwrap();
+        unsafe { send0_bytes_free(bytes) };
+        text
+    }
+
+    #[test]
+    fn a_panic_comes_back_as_an_error() {
+        let mut err = Send0Bytes::EMPTY;
+        assert_eq!(unsafe { send0_test_only_panic(&mut err) }, SEND0_ERROR);
+        assert!(take(err).contains("a panic provoked"));
+    }
+
+    #[test]
+    fn sign_then_verify_with_the_data_span() {
+        let secret = b"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let body = br#"{"type":"email.bounced","data":{"bounce_type":"hard"}}"#;
+        let (mut out, mut err) = (Send0Bytes::EMPTY, Send0Bytes::EMPTY);
+        let status = unsafe {
+            send0_sign(
+                secret.as_ptr(),
+                secret.len(),
+                b"msg_1".as_ptr(),
+                5,
+                1_700_000_000,
+                body.as_ptr(),
+                body.len(),
+                &mut out,
+                &mut err,
+            )
+        };
+        assert_eq!(status, SEND0_OK);
+        let signature = take(std::mem::replace(&mut out, Send0Bytes::EMPTY));
+        let headers =
+            format!("webhook-id\0msg_1\0webhook-timestamp\01700000000\0webhook-signature\0{signature}\0");
+        let status = unsafe {
+            send0_verify(
+                body.as_ptr(),
+                body.len(),
+                headers.as_ptr(),
+                headers.len(),
+                secret.as_ptr(),
+                secret.len(),
+                300,
+                1,
+                1_700_000_000,
+                1,
+                &mut out,
+                &mut err,
+            )
+        };
+        assert_eq!(status, SEND0_OK);
+        let event: serde_json::Value = serde_json::from_str(&take(out)).unwrap();
+        let (offset, len) =
+            (event["data_offset"].as_u64().unwrap() as usize, event["data_len"].as_u64().unwrap() as usize);
+        assert_eq!(&body[offset..offset + len], br#"{"bounce_type":"hard"}"#);
+        assert_eq!(event["type"], "email.bounced");
+    }
+
+    #[test]
+    fn errors_are_json_descriptions() {
+        let (mut out, mut err) = (Send0Bytes::EMPTY, Send0Bytes::EMPTY);
+        let status = unsafe {
+            send0_verify(
+                b"{}".as_ptr(),
+                2,
+                std::ptr::null(),
+                0,
+                b"whsec_".as_ptr(),
+                6,
+                300,
+                0,
+                0,
+                1,
+                &mut out,
+                &mut err,
+            )
+        };
+        assert_eq!(status, SEND0_ERROR);
+        let error: serde_json::Value = serde_json::from_str(&take(err)).unwrap();
+        assert_eq!(error["kind"], "invalid_secret");
+        assert!(out.ptr.is_null());
+    }
+
+    #[test]
+    fn a_cancelled_call_returns_cancelled() {
+        let config =
+            br#"{"api_key":"sk_test_x","base_url":"http://127.0.0.1:1","user_agent":"send0-go/test"}"#;
+        let mut client = std::ptr::null_mut();
+        let mut err = Send0Bytes::EMPTY;
+        assert_eq!(
+            unsafe { send0_client_new(config.as_ptr(), config.len(), &mut client, &mut err) },
+            SEND0_OK
+        );
+        let cancel = send0_cancel_new();
+        unsafe { send0_cancel_cancel(cancel) };
+        let request = br#"{"op":"get_webhook","id":"wh_1"}"#;
+        let mut out = Send0Bytes::EMPTY;
+        let status =
+            unsafe { send0_client_call(client, request.as_ptr(), request.len(), cancel, &mut out, &mut err) };
+        assert_eq!(status, SEND0_ERROR);
+        assert!(take(err).contains(r#""kind":"cancelled""#));
+        unsafe {
+            send0_cancel_free(cancel);
+            send0_client_free(client);
+        }
+    }
+}
