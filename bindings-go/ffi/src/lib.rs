@@ -114,17 +114,6 @@ pub extern "C" fn send0_version() -> *const u8 {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr()
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ClientConfig {
-    api_key: Option<String>,
-    base_url: Option<String>,
-    timeout_ms: Option<u64>,
-    max_retries: Option<u32>,
-    user_agent: String,
-    user_agent_suffix: Option<String>,
-}
-
 /// Creates a client from a JSON config (`api_key`, `base_url`, `timeout_ms`, `max_retries`,
 /// `user_agent`, `user_agent_suffix`). On success `*client_out` is a handle to release with
 /// [`send0_client_free`].
@@ -139,26 +128,11 @@ pub unsafe extern "C" fn send0_client_new(
         unsafe { client_out.write(std::ptr::null_mut()) };
     }
     guarded(std::ptr::null_mut(), err_out, || {
-        let config: ClientConfig =
+        let config: send0::client::ClientConfig =
             serde_json::from_slice(unsafe { input(config, config_len) }).map_err(|e| {
                 send0::Error::new(send0::ErrorKind::InvalidArgument, format!("invalid client config: {e}"))
             })?;
-        let mut builder = send0::Client::builder().user_agent(config.user_agent);
-        if let Some(key) = config.api_key.filter(|k| !k.is_empty()) {
-            builder = builder.api_key(key);
-        }
-        if let Some(url) = config.base_url.filter(|u| !u.is_empty()) {
-            builder = builder.base_url(url);
-        }
-        if let Some(ms) = config.timeout_ms {
-            builder = builder.timeout(Duration::from_millis(ms));
-        }
-        if let Some(retries) = config.max_retries {
-            builder = builder.max_retries(retries);
-        }
-        if let Some(suffix) = config.user_agent_suffix {
-            builder = builder.user_agent_suffix(suffix);
-        }
+        let builder = config.into_builder();
         let client = Box::new(Send0Client { client: builder.build()? });
         if !client_out.is_null() {
             unsafe { client_out.write(Box::into_raw(client)) };
