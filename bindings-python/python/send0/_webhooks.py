@@ -4,18 +4,40 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from . import _native
+from .errors import WebhookVerificationError
 
 __all__ = ["Webhooks", "WebhookEvent", "Body", "Headers", "Secret", "Instant"]
 
 Body = Union[bytes, bytearray, memoryview, str]
-Headers = Union[Mapping[str, Any], Iterable[Tuple[str, str]]]
+
+
+class _MultiValueHeaders(Protocol):
+    """Werkzeug/Flask and Starlette/FastAPI headers: ``getlist(name)``."""
+
+    def getlist(self, __key: str) -> Any: ...
+
+
+class _MessageHeaders(Protocol):
+    """``http.client.HTTPMessage`` and ``email.message.Message``: ``get_all(name)``."""
+
+    def get_all(self, __name: str) -> Any: ...
+
+
+Headers = Union[
+    Mapping[str, Any],
+    Iterable[Tuple[Union[str, bytes], Union[str, bytes]]],
+    _MultiValueHeaders,
+    _MessageHeaders,
+]
 Secret = Union[str, Sequence[str]]
 Instant = Union[int, datetime]
 
 _NAMES = ("webhook-id", "webhook-timestamp", "webhook-signature")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MILLISECOND = timedelta(milliseconds=1)
 _RAW_BODY_HINT = (
     "pass the raw request body (bytes or str) exactly as received, not a parsed object: in Flask use "
     "request.get_data(), in FastAPI/Starlette `await request.body()`, in Django request.body"
@@ -76,7 +98,8 @@ class WebhookEvent:
             "service": self.service,
             "data": self.data,
             "livemode": self.livemode,
-            "createdAt": int(self.created_at.timestamp() * 1000),
+            # Exact integer arithmetic: `timestamp() * 1000` in floats is sometimes one ms short.
+            "createdAt": (self.created_at - _EPOCH) // _MILLISECOND,
         }
 
     def __repr__(self) -> str:
@@ -180,13 +203,20 @@ class Webhooks:
             None if now is None else _unix_seconds(now, "now"),
         )
         event_id, event_type, service, data, livemode, created_at, webhook_id, timestamp = fields
+        try:
+            created = _EPOCH + timedelta(milliseconds=created_at)
+        except OverflowError:
+            raise WebhookVerificationError(
+                f"the event's createdAt ({created_at}) is not a representable time in milliseconds",
+                kind="invalid_payload",
+            ) from None
         return WebhookEvent(
             id=event_id,
             type=event_type,
             service=service,
             data=json.loads(data),
             livemode=livemode,
-            created_at=datetime.fromtimestamp(created_at / 1000, tz=timezone.utc),
+            created_at=created,
             webhook_id=webhook_id,
             timestamp=timestamp,
             raw=raw,

@@ -177,7 +177,7 @@ def _from_native(description: str) -> Send0Error:
     if api is not None:
         status = int(api["status"])
         cls = _API_CLASSES.get(kind) or (InternalServerError if status >= 500 else APIError)
-        headers: List[Tuple[str, str]] = [tuple(pair) for pair in api.get("headers") or []]  # type: ignore[misc]
+        headers: List[Tuple[str, str]] = [(str(name), str(value)) for name, value in api.get("headers") or []]
         error = cls(
             api.get("message") or message,
             kind=kind,
