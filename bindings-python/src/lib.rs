@@ -181,16 +181,15 @@ impl NativeClient {
                 ),
             ));
         }
-        let mut builder = send0::Client::builder()
-            .timeout(Duration::from_secs_f64(timeout))
-            .max_retries(max_retries)
-            .user_agent(user_agent);
-        if let Some(key) = api_key {
-            builder = builder.api_key(key);
+        let builder = send0::client::ClientConfig {
+            api_key: api_key.map(Into::into),
+            base_url,
+            timeout_ms: Some((timeout * 1000.0).ceil() as u64),
+            max_retries: Some(max_retries),
+            user_agent: Some(user_agent),
+            user_agent_suffix: None,
         }
-        if let Some(url) = base_url {
-            builder = builder.base_url(url);
-        }
+        .into_builder();
         let client = builder.clone().build().map_err(|e| to_py_err(py, e))?;
         Ok(NativeClient {
             base_url: client.base_url().to_owned(),

@@ -77,6 +77,25 @@ def _given(**fields: Any) -> Json:
     return {name: value for name, value in fields.items() if not isinstance(value, NotGiven)}
 
 
+def _create_request(
+    url: str, events: Optional[List[str]], description: Optional[str], active: bool, idempotency_key: Optional[str]
+) -> str:
+    params = _given(url=url, active=active)
+    if events is not None:
+        params["events"] = list(events)
+    if description is not None:
+        params["description"] = description
+    return _request("create_webhook", params=params, idempotency_key=idempotency_key)
+
+
+def _update_request(id: str, **fields: Any) -> str:
+    return _request("update_webhook", id, params=_given(**fields))
+
+
+def _rotate_request(id: str, expire_previous_in: int) -> str:
+    return _request("rotate_secret", id, params={"expire_previous_in": expire_previous_in})
+
+
 def _paging(limit: Optional[int], cursor: Optional[str]) -> Json:
     params: Json = {}
     if limit is not None:
@@ -194,14 +213,8 @@ class WebhooksResource(Webhooks):
         idempotency_key: Optional[str] = None,
     ) -> WebhookEndpointWithSecret:
         """Creates an endpoint. The response alone carries its signing secret: store it."""
-        params = _given(url=url, active=active)
-        if events is not None:
-            params["events"] = list(events)
-        if description is not None:
-            params["description"] = description
-        return WebhookEndpointWithSecret.from_dict(
-            self._json(_request("create_webhook", params=params, idempotency_key=idempotency_key))
-        )
+        request = _create_request(url, events, description, active, idempotency_key)
+        return WebhookEndpointWithSecret.from_dict(self._json(request))
 
     def get(self, id: str) -> WebhookEndpoint:
         return WebhookEndpoint.from_dict(self._json(_request("get_webhook", id)))
@@ -227,8 +240,8 @@ class WebhooksResource(Webhooks):
         paused: Union[bool, NotGiven] = NOT_GIVEN,
     ) -> WebhookEndpoint:
         """Changes only the given fields; ``description=None`` clears it; ``paused=False`` unpauses."""
-        params = _given(url=url, events=events, description=description, active=active, paused=paused)
-        return WebhookEndpoint.from_dict(self._json(_request("update_webhook", id, params=params)))
+        request = _update_request(id, url=url, events=events, description=description, active=active, paused=paused)
+        return WebhookEndpoint.from_dict(self._json(request))
 
     def delete(self, id: str) -> DeletedWebhookEndpoint:
         return DeletedWebhookEndpoint.from_dict(self._json(_request("delete_webhook", id)))
@@ -239,8 +252,7 @@ class WebhooksResource(Webhooks):
 
     def rotate_secret(self, id: str, *, expire_previous_in: int = 86400) -> RotatedSecret:
         """Issues a new secret; the previous one keeps signing for ``expire_previous_in`` seconds."""
-        params = {"expire_previous_in": expire_previous_in}
-        return RotatedSecret.from_dict(self._json(_request("rotate_secret", id, params=params)))
+        return RotatedSecret.from_dict(self._json(_rotate_request(id, expire_previous_in)))
 
     def deliveries(
         self, id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
@@ -274,14 +286,8 @@ class AsyncWebhooksResource(Webhooks):
         active: bool = True,
         idempotency_key: Optional[str] = None,
     ) -> WebhookEndpointWithSecret:
-        params = _given(url=url, active=active)
-        if events is not None:
-            params["events"] = list(events)
-        if description is not None:
-            params["description"] = description
-        return WebhookEndpointWithSecret.from_dict(
-            await self._json(_request("create_webhook", params=params, idempotency_key=idempotency_key))
-        )
+        request = _create_request(url, events, description, active, idempotency_key)
+        return WebhookEndpointWithSecret.from_dict(await self._json(request))
 
     async def get(self, id: str) -> WebhookEndpoint:
         return WebhookEndpoint.from_dict(await self._json(_request("get_webhook", id)))
@@ -311,8 +317,8 @@ class AsyncWebhooksResource(Webhooks):
         active: Union[bool, NotGiven] = NOT_GIVEN,
         paused: Union[bool, NotGiven] = NOT_GIVEN,
     ) -> WebhookEndpoint:
-        params = _given(url=url, events=events, description=description, active=active, paused=paused)
-        return WebhookEndpoint.from_dict(await self._json(_request("update_webhook", id, params=params)))
+        request = _update_request(id, url=url, events=events, description=description, active=active, paused=paused)
+        return WebhookEndpoint.from_dict(await self._json(request))
 
     async def delete(self, id: str) -> DeletedWebhookEndpoint:
         return DeletedWebhookEndpoint.from_dict(await self._json(_request("delete_webhook", id)))
@@ -321,8 +327,7 @@ class AsyncWebhooksResource(Webhooks):
         return TestResult.from_dict(await self._json(_request("test_webhook", id)))
 
     async def rotate_secret(self, id: str, *, expire_previous_in: int = 86400) -> RotatedSecret:
-        params = {"expire_previous_in": expire_previous_in}
-        return RotatedSecret.from_dict(await self._json(_request("rotate_secret", id, params=params)))
+        return RotatedSecret.from_dict(await self._json(_rotate_request(id, expire_previous_in)))
 
     def deliveries(
         self, id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
