@@ -4,7 +4,7 @@
  */
 
 import native = require('./native');
-import { APIUserAbortError } from './errors';
+import { APIUserAbortError, InvalidArgumentError } from './errors';
 import { fromNative } from './native-errors';
 import {
   type DeletedWebhookEndpoint,
@@ -118,6 +118,14 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     return this.page().then(onfulfilled, onrejected);
   }
 
+  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<Page<T> | B> {
+    return this.page().catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<Page<T>> {
+    return this.page().finally(onfinally);
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {
     yield* await this.page();
   }
@@ -191,12 +199,21 @@ export class Send0 {
 
   /** `apiKey` defaults to `SEND0_API_KEY`. */
   constructor(apiKey?: string, options: ClientOptions = {}) {
+    const timeout = options.timeout ?? 60_000;
+    const maxRetries = options.maxRetries ?? 2;
+    // Checked here: the native layer would wrap -1 to 2^32 - 1 retries and truncate 1.5 to 1.
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
+      throw new InvalidArgumentError('timeout must be a positive number of milliseconds', 'invalid_argument');
+    }
+    if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 0xffffffff) {
+      throw new InvalidArgumentError('maxRetries must be a non-negative integer', 'invalid_argument');
+    }
     try {
       this.native = new native.NativeClient(
         apiKey ?? null,
         options.baseUrl ?? null,
-        options.timeout ?? 60_000,
-        options.maxRetries ?? 2,
+        timeout,
+        maxRetries,
         `send0-node/${VERSION}`,
       );
     } catch (error) {

@@ -1,0 +1,262 @@
+/**
+ * Faults injected by a scripted server: retries and their waits, `Retry-After`, one
+ * Idempotency-Key across a POST's retries, no retry on 400, 429/5xx errors, timeouts, and
+ * cancellation through `AbortSignal`.
+ */
+
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+
+import {
+  APIConnectionError,
+  APIError,
+  APITimeoutError,
+  APIUserAbortError,
+  InternalServerError,
+  InvalidRequestError,
+  RateLimitError,
+  Send0,
+  Send0Error,
+} from 'send0';
+
+import { ScriptedServer, waitFor, wireEndpoint } from './helpers';
+
+const KEY = 'sk_test_scripted_key';
+let scripted: ScriptedServer;
+
+before(async () => {
+  scripted = await ScriptedServer.start();
+});
+
+after(async () => {
+  await scripted?.close();
+});
+
+beforeEach(() => scripted.reset());
+
+function client(options: { maxRetries?: number; timeout?: number } = {}): Send0 {
+  return new Send0(KEY, { baseUrl: scripted.url, ...options });
+}
+
+async function rejection(fn: () => PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await fn();
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected a rejection');
+}
+
+const created = (): Record<string, unknown> => wireEndpoint('wh_scripted0001', { secret: `whsec_${Buffer.alloc(32, 3).toString('base64')}` });
+
+describe('requests', () => {
+  test('method, path, auth, user agent and JSON body', async () => {
+    scripted.reply({ status: 201, body: created() });
+    const endpoint = await client().webhooks.create({ url: 'https://example.test/hook', events: ['email.*'], description: 'd' });
+    assert.equal(endpoint.id, 'wh_scripted0001');
+    const [req] = scripted.requests;
+    assert.ok(req);
+    assert.equal(req.method, 'POST');
+    assert.equal(req.url, '/v1/webhooks');
+    assert.equal(req.headers['authorization'], `Bearer ${KEY}`);
+    assert.match(String(req.headers['user-agent']), /^send0-node\/\d+\.\d+\.\d+/);
+    assert.match(String(req.headers['content-type']), /application\/json/);
+    assert.deepEqual(JSON.parse(req.body), { url: 'https://example.test/hook', events: ['email.*'], description: 'd' });
+    assert.ok(req.headers['idempotency-key'], 'every POST carries an Idempotency-Key');
+  });
+
+  test('camelCase parameters go out in snake_case; list parameters in the query', async () => {
+    scripted.reply(
+      { body: { secret: 'whsec_AAAA', previous_secret_expires_at: '2026-04-13T10:30:00Z' } },
+      { body: { object: 'list', data: [], has_more: false, cursor: null } },
+    );
+    const rotated = await client().webhooks.rotateSecret('wh_scripted0001', { expirePreviousIn: 60 });
+    assert.equal(rotated.previousSecretExpiresAt?.toISOString(), '2026-04-13T10:30:00.000Z');
+    assert.deepEqual(JSON.parse(scripted.requests[0]?.body ?? ''), { expire_previous_in: 60 });
+    assert.equal(scripted.requests[0]?.url, '/v1/webhooks/wh_scripted0001/rotate-secret');
+    await client().webhooks.list({ limit: 5, cursor: 'abc' });
+    assert.equal(scripted.requests[1]?.method, 'GET');
+    assert.match(scripted.requests[1]?.url ?? '', /^\/v1\/webhooks\?/);
+    const query = new URLSearchParams((scripted.requests[1]?.url ?? '').split('?')[1]);
+    assert.equal(query.get('limit'), '5');
+    assert.equal(query.get('cursor'), 'abc');
+  });
+});
+
+describe('retries', () => {
+  test('5xx then success: retried, with the same Idempotency-Key on every attempt', async () => {
+    scripted.reply(
+      { status: 500, headers: { 'retry-after-ms': '10' }, body: { error: 'internal_error', message: 'boom' } },
+      { status: 502, headers: { 'retry-after-ms': '10' }, body: 'bad gateway' },
+      { status: 201, body: created() },
+    );
+    const endpoint = await client().webhooks.create({ url: 'https://example.test/hook' });
+    assert.equal(endpoint.id, 'wh_scripted0001');
+    assert.equal(scripted.requests.length, 3);
+    const keys = scripted.requests.map((r) => r.headers['idempotency-key']);
+    assert.ok(typeof keys[0] === 'string' && keys[0].length >= 16, String(keys[0]));
+    assert.deepEqual(keys, [keys[0], keys[0], keys[0]]);
+    assert.deepEqual(new Set(scripted.requests.map((r) => r.body)).size, 1, 'the same body each time');
+  });
+
+  test('an explicit idempotencyKey is sent as given, on every retry', async () => {
+    scripted.reply({ status: 503, headers: { 'retry-after-ms': '10' } }, { status: 201, body: created() });
+    await client().webhooks.create({ url: 'https://example.test/hook' }, { idempotencyKey: 'order-1042-webhook' });
+    assert.deepEqual(
+      scripted.requests.map((r) => r.headers['idempotency-key']),
+      ['order-1042-webhook', 'order-1042-webhook'],
+    );
+  });
+
+  test('two creates get two different Idempotency-Keys', async () => {
+    scripted.reply({ status: 201, body: created() }, { status: 201, body: created() });
+    await client().webhooks.create({ url: 'https://example.test/hook' });
+    await client().webhooks.create({ url: 'https://example.test/hook' });
+    assert.notEqual(scripted.requests[0]?.headers['idempotency-key'], scripted.requests[1]?.headers['idempotency-key']);
+  });
+
+  test('Retry-After (seconds) is obeyed before the retry', async () => {
+    scripted.reply({ status: 429, headers: { 'retry-after': '1' }, body: { error: 'rate_limited', message: 'slow down' } }, { body: wireEndpoint() });
+    const started = Date.now();
+    await client().webhooks.get('wh_scripted0001');
+    const [first, second] = scripted.requests;
+    assert.ok(first && second);
+    const waited = second.at - first.at;
+    assert.ok(waited >= 950, `retried after ${waited} ms, asked for 1 s`);
+    assert.ok(Date.now() - started < 5000);
+  });
+
+  test('a reset connection is retried', async () => {
+    scripted.reply({ destroy: true }, { body: wireEndpoint() });
+    const endpoint = await client().webhooks.get('wh_scripted0001');
+    assert.equal(endpoint.id, 'wh_scripted0001');
+    assert.equal(scripted.requests.length, 2);
+  });
+
+  test('gives up after maxRetries with the last error', async () => {
+    const boom = { status: 500, headers: { 'retry-after-ms': '5' }, body: { error: 'internal_error', message: 'still down' } };
+    scripted.reply(boom, boom, boom, boom);
+    const error = await rejection(() => client({ maxRetries: 2 }).webhooks.get('wh_scripted0001'));
+    assert.ok(error instanceof InternalServerError, String(error));
+    assert.equal(scripted.requests.length, 3, 'one attempt and two retries');
+  });
+
+  test('no retry on 400, and the error carries param and the request id', async () => {
+    scripted.reply(
+      { status: 400, body: { error: 'invalid_request', message: 'Webhook URL must use HTTPS', param: 'url' } },
+      { status: 201, body: created() },
+    );
+    const error = await rejection(() => client().webhooks.create({ url: 'http://example.test/hook' }));
+    assert.ok(error instanceof InvalidRequestError, String(error));
+    assert.equal(error.param, 'url');
+    assert.equal(error.status, 400);
+    assert.equal(error.requestId, 'req_scripted_1');
+    assert.equal(error.headers['x-request-id'], 'req_scripted_1');
+    assert.match(error.message, /Webhook URL must use HTTPS/);
+    assert.equal(scripted.requests.length, 1);
+  });
+
+  test('x-should-retry: false stops a retry of a 500; true retries a 400', async () => {
+    scripted.reply({ status: 500, headers: { 'x-should-retry': 'false' }, body: { error: 'internal_error', message: 'no' } });
+    await rejection(() => client().webhooks.get('wh_scripted0001'));
+    assert.equal(scripted.requests.length, 1);
+    scripted.reset();
+    scripted.reply({ status: 400, headers: { 'x-should-retry': 'true', 'retry-after-ms': '5' }, body: { error: 'invalid_request', message: 'x' } }, { body: wireEndpoint() });
+    await client().webhooks.get('wh_scripted0001');
+    assert.equal(scripted.requests.length, 2);
+  });
+});
+
+describe('error classes from scripted replies', () => {
+  test('RateLimitError: 429 with Retry-After, maxRetries 0', async () => {
+    scripted.reply({ status: 429, headers: { 'retry-after': '7' }, body: { error: 'rate_limited', message: 'Too many requests' } });
+    const error = await rejection(() => client({ maxRetries: 0 }).webhooks.list());
+    assert.ok(error instanceof RateLimitError, String(error));
+    assert.ok(error instanceof APIError && error instanceof Send0Error);
+    assert.equal(error.status, 429);
+    assert.equal(error.kind, 'rate_limited');
+    assert.equal(error.code, 'rate_limited');
+    assert.equal(error.retryAfter, 7);
+    assert.equal(error.requestId, 'req_scripted_1');
+    assert.equal(error.headers['retry-after'], '7');
+    assert.equal(scripted.requests.length, 1);
+  });
+
+  test('InternalServerError: 500 (and a body that is not JSON)', async () => {
+    scripted.reply({ status: 500, body: { error: 'internal_error', message: 'The database is on fire' } }, { status: 503, body: '<html>down</html>', headers: { 'content-type': 'text/html' } });
+    const error = await rejection(() => client({ maxRetries: 0 }).webhooks.get('wh_scripted0001'));
+    assert.ok(error instanceof InternalServerError, String(error));
+    assert.ok(error instanceof APIError);
+    assert.equal(error.status, 500);
+    assert.equal(error.kind, 'api');
+    assert.match(error.message, /The database is on fire/);
+    const html = await rejection(() => client({ maxRetries: 0 }).webhooks.get('wh_scripted0001'));
+    assert.ok(html instanceof InternalServerError, String(html));
+    assert.equal(html.status, 503);
+    assert.equal(html.body, '<html>down</html>');
+  });
+
+  test('APITimeoutError: a reply slower than the timeout', async () => {
+    scripted.reply({ delayMs: 3000, body: wireEndpoint() });
+    const started = Date.now();
+    const error = await rejection(() => client({ timeout: 200, maxRetries: 0 }).webhooks.get('wh_scripted0001'));
+    const took = Date.now() - started;
+    assert.ok(error instanceof APITimeoutError, String(error));
+    assert.ok(error instanceof APIConnectionError, 'a timeout is a kind of connection error');
+    assert.equal(error.kind, 'timeout');
+    assert.ok(took >= 180 && took < 2500, `took ${took} ms`);
+  });
+
+  test('timeouts are retried', async () => {
+    scripted.reply({ delayMs: 2000, body: wireEndpoint() }, { body: wireEndpoint() });
+    const endpoint = await client({ timeout: 200, maxRetries: 1 }).webhooks.get('wh_scripted0001');
+    assert.equal(endpoint.id, 'wh_scripted0001');
+    assert.equal(scripted.requests.length, 2);
+  });
+});
+
+describe('AbortSignal', () => {
+  test('aborts an in-flight request: APIUserAbortError at once, and the connection closes', async () => {
+    scripted.reply({ delayMs: 10_000, body: wireEndpoint() });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    const error = await rejection(() => client().webhooks.get('wh_scripted0001', { signal: controller.signal }));
+    const took = Date.now() - started;
+    clearTimeout(timer);
+    assert.ok(error instanceof APIUserAbortError, String(error));
+    assert.ok(error instanceof Send0Error);
+    assert.equal(error.kind, 'cancelled');
+    assert.ok(took >= 90 && took < 2000, `took ${took} ms (the reply was 10 s away)`);
+    await waitFor('the scripted server to see the connection close', () => scripted.requests[0]?.clientClosed, 3000);
+    assert.equal(scripted.requests.length, 1, 'no retry after an abort');
+  });
+
+  test('an already-aborted signal rejects without a request', async () => {
+    const error = await rejection(() => client().webhooks.get('wh_scripted0001', { signal: AbortSignal.abort() }));
+    assert.ok(error instanceof APIUserAbortError, String(error));
+    const create = await rejection(() => client().webhooks.create({ url: 'https://example.test/x' }, { signal: AbortSignal.abort() }));
+    assert.ok(create instanceof APIUserAbortError);
+    const list = await rejection(() => client().webhooks.list({}, { signal: AbortSignal.abort() }));
+    assert.ok(list instanceof APIUserAbortError);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(scripted.requests.length, 0);
+  });
+
+  test('aborts the wait between retries', async () => {
+    scripted.reply({ status: 503, headers: { 'retry-after': '10' } }, { body: wireEndpoint() });
+    const started = Date.now();
+    const error = await rejection(() => client().webhooks.get('wh_scripted0001', { signal: AbortSignal.timeout(200) }));
+    assert.ok(error instanceof APIUserAbortError, String(error));
+    assert.ok(Date.now() - started < 3000, 'did not wait out the 10 s Retry-After');
+    assert.equal(scripted.requests.length, 1);
+  });
+
+  test('a signal that never fires changes nothing', async () => {
+    scripted.reply({ body: wireEndpoint() });
+    const controller = new AbortController();
+    const endpoint = await client().webhooks.get('wh_scripted0001', { signal: controller.signal });
+    assert.equal(endpoint.id, 'wh_scripted0001');
+    controller.abort(); // after the fact: nothing to cancel, nothing thrown
+  });
+});
