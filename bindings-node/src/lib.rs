@@ -140,17 +140,15 @@ impl NativeClient {
                 "timeout must be a positive number of milliseconds",
             )));
         }
-        let mut builder = send0::Client::builder()
-            .timeout(Duration::from_secs_f64(timeout_ms / 1000.0))
-            .max_retries(max_retries)
-            .user_agent(user_agent);
-        if let Some(key) = api_key {
-            builder = builder.api_key(key);
-        }
-        if let Some(url) = base_url {
-            builder = builder.base_url(url);
-        }
-        Ok(NativeClient { client: builder.build().map_err(js_error)? })
+        let config = send0::client::ClientConfig {
+            api_key: api_key.map(Into::into),
+            base_url,
+            timeout_ms: Some(timeout_ms.ceil() as u64),
+            max_retries: Some(max_retries),
+            user_agent: Some(user_agent),
+            user_agent_suffix: None,
+        };
+        Ok(NativeClient { client: config.into_builder().build().map_err(js_error)? })
     }
 
     /// Runs one operation (JSON in, JSON out) on napi's tokio runtime; the promise rejects with a
