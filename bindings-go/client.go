@@ -73,7 +73,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// Close releases the client. Calls made after Close fail.
+// Close releases the client; it waits for calls in flight to end. Calls made after Close fail.
 func (c *Client) Close() error {
 	c.native.free()
 	return nil
@@ -84,9 +84,6 @@ func (c *Client) Close() error {
 func (c *Client) call(ctx context.Context, op string, id string, params any, idempotencyKey string, out any) error {
 	if err := ctx.Err(); err != nil {
 		return &Error{Kind: "cancelled", Message: "the context ended before the request started", cause: err}
-	}
-	if c.native.handle == nil {
-		return &Error{Kind: "invalid_argument", Message: "the client is closed"}
 	}
 	request := map[string]any{"op": op}
 	if id != "" || op != "create_webhook" && op != "list_webhooks" {
@@ -103,9 +100,14 @@ func (c *Client) call(ctx context.Context, op string, id string, params any, ide
 		return &Error{Kind: "invalid_argument", Message: err.Error()}
 	}
 	token := newCancelToken()
-	defer token.free()
-	stop := context.AfterFunc(ctx, token.cancel)
-	defer stop()
+	cancelled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() { token.cancel(); close(cancelled) })
+	defer func() {
+		if !stop() {
+			<-cancelled // the cancel runs in its own goroutine: let it finish before the free
+		}
+		token.free()
+	}()
 	answer, err := c.native.call(body, token)
 	if err != nil {
 		if e, ok := err.(*Error); ok && e.Kind == "cancelled" && ctx.Err() != nil {

@@ -10,6 +10,7 @@ import "C"
 
 import (
 	"runtime"
+	"sync"
 	"unsafe"
 )
 
@@ -49,6 +50,7 @@ func coreVersion() string {
 }
 
 type nativeClient struct {
+	mu     sync.RWMutex // calls hold it shared; free takes it alone, so never frees under a call
 	handle *C.Send0Client
 }
 
@@ -64,6 +66,8 @@ func newNativeClient(config []byte) (*nativeClient, error) {
 }
 
 func (c *nativeClient) free() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.handle != nil {
 		C.send0_client_free(c.handle)
 		c.handle = nil
@@ -81,6 +85,11 @@ func (t *cancelToken) free()       { C.send0_cancel_free(t.handle) }
 
 // call runs one operation, blocking this goroutine's thread until Rust answers or token fires.
 func (c *nativeClient) call(request []byte, token *cancelToken) ([]byte, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.handle == nil {
+		return nil, &Error{Kind: "invalid_argument", Message: "the client is closed"}
+	}
 	var out, errOut C.Send0Bytes
 	var cancel *C.Send0Cancel
 	if token != nil {

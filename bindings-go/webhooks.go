@@ -45,7 +45,11 @@ func WithSecrets(more ...string) VerifyOption {
 	return func(c *verifyConfig) { c.secrets = append(c.secrets, more...) }
 }
 
-var webhookHeaderNames = []string{"webhook-id", "webhook-timestamp", "webhook-signature"}
+// The headers verify reads, with their keys in an http.Header (what headers.Values(name) looks up,
+// without canonicalizing the name again on every call).
+var webhookHeaders = [...]struct{ name, key string }{
+	{"webhook-id", "Webhook-Id"}, {"webhook-timestamp", "Webhook-Timestamp"}, {"webhook-signature", "Webhook-Signature"},
+}
 
 // verifyInputs packs the headers and secrets for the core: NUL-separated, repeated values in order.
 func verifyInputs(headers http.Header, secret string, opts []VerifyOption) (h, s []byte, cfg verifyConfig) {
@@ -53,11 +57,23 @@ func verifyInputs(headers http.Header, secret string, opts []VerifyOption) (h, s
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	for _, name := range webhookHeaderNames {
-		for _, v := range headers.Values(name) {
-			h = append(append(append(append(h, name...), 0), v...), 0)
+	size := 0
+	for _, hdr := range webhookHeaders {
+		for _, v := range headers[hdr.key] {
+			size += len(hdr.name) + len(v) + 2
 		}
 	}
+	h = make([]byte, 0, size)
+	for _, hdr := range webhookHeaders {
+		for _, v := range headers[hdr.key] {
+			h = append(append(append(append(h, hdr.name...), 0), v...), 0)
+		}
+	}
+	size = 0
+	for _, secret := range cfg.secrets {
+		size += len(secret) + 1
+	}
+	s = make([]byte, 0, size)
 	for _, secret := range cfg.secrets {
 		s = append(append(s, secret...), 0)
 	}

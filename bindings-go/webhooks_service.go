@@ -33,6 +33,9 @@ func (e WebhookEndpointWithSecret) String() string {
 	return "WebhookEndpoint{ID: " + e.ID + ", URL: " + e.URL + ", Secret: whsec_…}"
 }
 
+// GoString never shows the secret either (fmt's %#v).
+func (e WebhookEndpointWithSecret) GoString() string { return e.String() }
+
 // DeletedWebhookEndpoint is the response to a delete.
 type DeletedWebhookEndpoint struct {
 	ID      string `json:"id"`
@@ -57,6 +60,9 @@ type RotatedSecret struct {
 
 // String never shows the secret.
 func (r RotatedSecret) String() string { return "RotatedSecret{Secret: whsec_…}" }
+
+// GoString never shows the secret either (fmt's %#v).
+func (r RotatedSecret) GoString() string { return r.String() }
 
 // DeliveryAttempt is one delivery attempt of one event to one endpoint.
 type DeliveryAttempt struct {
