@@ -90,6 +90,12 @@ func verify(body []byte, headers http.Header, secret string, opts []VerifyOption
 	if cfg.tolerance < 0 {
 		return nil, &Error{Kind: "invalid_argument", Message: "the tolerance must not be negative"}
 	}
+	// Secrets cross the boundary NUL-separated: a NUL inside one would split it in two.
+	for _, secret := range cfg.secrets {
+		if strings.IndexByte(secret, 0) >= 0 {
+			return nil, &WebhookVerificationError{Kind: "invalid_secret", Message: "the webhook secret has a NUL character"}
+		}
+	}
 	return nativeVerify(body, h, s, uint64(cfg.tolerance/time.Second), now, parse)
 }
 

@@ -163,6 +163,8 @@ function benchVerify() {
     if (wh.sign(id, new Date(timestamp * 1000), text) !== headers['webhook-signature']) throw new Error('signatures differ');
     const samples = compareSync({
       send0: () => Send0.webhooks.verify(body, headers, secret),
+      // The same, reading `data` (which the SDK parses on first read) as the peer's result has it parsed.
+      send0Data: () => Send0.webhooks.verify(body, headers, secret).data,
       standard: () => wh.verify(body, headers),
       standardString: () => wh.verify(text, headers),
       send0Raw: () => Send0.webhooks.verifyRaw(body, headers, secret),
@@ -260,14 +262,14 @@ async function main() {
   const verify = benchVerify();
   console.log('## Verify (per call; the body a Buffer as express.raw gives it)');
   console.log('');
-  console.log('| body | `Send0.webhooks.verify` | standardwebhooks `Webhook.verify` | speed-up | goal | `verifyRaw` (signature only) | standardwebhooks `jsonParse: false` | speed-up | standardwebhooks, body as a string |');
-  console.log('|---|---:|---:|---:|---|---:|---:|---:|---:|');
+  console.log('| body | `Send0.webhooks.verify` | standardwebhooks `Webhook.verify` | speed-up | goal | `verify` then read `.data` | speed-up | `verifyRaw` (signature only) | standardwebhooks `jsonParse: false` | speed-up | standardwebhooks, body as a string |');
+  console.log('|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const { label, samples: s } of verify) {
     const r = ratio(s.send0, s.standard);
     const goal = label === '1 KiB' ? 3 : label === '1 MiB' ? 10 : null;
     const verdict = goal === null ? '—' : `≥${goal}x: ${r >= goal ? 'met' : 'NOT met'}`;
     console.log(
-      `| ${label} | ${cell(s.send0)} | ${cell(s.standard)} | ${r.toFixed(1)}x | ${verdict} | ${cell(s.send0Raw)} | ${cell(s.standardRaw)} | ${ratio(s.send0Raw, s.standardRaw).toFixed(1)}x | ${cell(s.standardString)} |`,
+      `| ${label} | ${cell(s.send0)} | ${cell(s.standard)} | ${r.toFixed(1)}x | ${verdict} | ${cell(s.send0Data)} | ${ratio(s.send0Data, s.standard).toFixed(1)}x | ${cell(s.send0Raw)} | ${cell(s.standardRaw)} | ${ratio(s.send0Raw, s.standardRaw).toFixed(1)}x | ${cell(s.standardString)} |`,
     );
   }
   console.log('');

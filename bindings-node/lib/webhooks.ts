@@ -1,6 +1,7 @@
 /** Webhook verification and signing: Node's types in, the core's verify out. */
 
 import native = require('./native');
+import { WebhookVerificationError } from './errors';
 import { rethrowing } from './native-errors';
 import type { WebhookEvent } from './events';
 
@@ -38,7 +39,11 @@ function bodyBytes(body: unknown, where: string): Uint8Array {
   throw new TypeError(`${where} needs the body as a string, Buffer, Uint8Array or ArrayBuffer, not ${body === null ? 'null' : typeof body}`);
 }
 
-/** The webhook headers as flat name, value pairs (repeats kept in order; the core joins them). */
+/** The webhook headers packed as `name\0value\0…` (repeats kept in order; the core joins them). */
+function packedHeaders(headers: unknown): string {
+  return headerPairs(headers).join('\0');
+}
+
 function headerPairs(headers: unknown): string[] {
   if (headers === null || typeof headers !== 'object') {
     throw new TypeError('headers are required: pass the request headers (IncomingHttpHeaders, Headers, Map or pairs)');
@@ -68,14 +73,32 @@ function headerPairs(headers: unknown): string[] {
     }
     return flat;
   }
-  for (const [name, value] of Object.entries(h)) add(name, value);
+  // A plain object: Node's IncomingHttpHeaders has lowercase names, so look those up directly and
+  // scan the entries only for a name that is not there in lowercase.
+  let scan = false;
+  for (const name of NAMES) {
+    const value = h[name];
+    if (value === undefined) scan = true;
+    else add(name, value);
+  }
+  if (scan) {
+    for (const [name, value] of Object.entries(h)) {
+      if (name !== name.toLowerCase()) add(name, value);
+    }
+  }
   return flat;
 }
 
-function secrets(secret: unknown): string[] {
-  if (typeof secret === 'string') return [secret];
-  if (Array.isArray(secret) && secret.every((s) => typeof s === 'string')) return secret as string[];
-  throw new TypeError('secret must be a string (whsec_…) or an array of strings');
+/** The secrets packed as `secret\0secret…` for the native layer. */
+function secrets(secret: unknown): string {
+  const list = typeof secret === 'string' ? [secret] : secret;
+  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
+    throw new TypeError('secret must be a string (whsec_…) or an array of strings');
+  }
+  if (list.some((s: string) => s.includes('\0'))) {
+    throw new WebhookVerificationError('the webhook secret has a NUL character', 'invalid_secret');
+  }
+  return list.join('\0');
 }
 
 function unixSeconds(value: unknown, name: string): number {
@@ -96,25 +119,78 @@ function tolerance(options: VerifyOptions | undefined): number {
 export function verify(body: WebhookBody, headers: WebhookHeaders, secret: string | string[], options?: VerifyOptions): WebhookEvent {
   const bytes = bodyBytes(body, 'verify');
   const now = options?.now === undefined ? null : unixSeconds(options.now, 'now');
-  const event = rethrowing(() => native.verify(bytes, headerPairs(headers), secrets(secret), tolerance(options), now));
-  return {
-    id: event.id,
-    type: event.eventType,
-    service: event.service,
-    data: JSON.parse(event.data) as unknown,
-    livemode: event.livemode,
-    createdAt: new Date(event.createdAt),
-    webhookId: event.webhookId,
-    timestamp: event.timestamp,
-    raw: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-  } as WebhookEvent;
+  const summary = rethrowing(() => native.verify(bytes, packedHeaders(headers), secrets(secret), tolerance(options), now));
+  const raw = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return new VerifiedEvent(JSON.parse(summary) as EventSummary, raw) as unknown as WebhookEvent;
+}
+
+/** The event fields the core returns; `data` is `raw[data_offset..][..data_len]`. */
+interface EventSummary {
+  id: string;
+  type: string;
+  service: string;
+  livemode: boolean;
+  created_at: number;
+  webhook_id: string;
+  timestamp: number;
+  data_offset: number;
+  data_len: number;
+}
+
+/**
+ * A verified event. `data` is parsed from its span of the body when first read (the core has
+ * already checked that the whole body is valid JSON), so handlers that only look at `type` never
+ * pay for it; `toJSON` and `util.inspect` include it.
+ */
+class VerifiedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly service: string;
+  readonly livemode: boolean;
+  readonly createdAt: Date;
+  readonly webhookId: string;
+  readonly timestamp: number;
+  readonly raw: Buffer;
+  #span: [number, number];
+  #data: unknown;
+  #parsed = false;
+
+  constructor(summary: EventSummary, raw: Buffer) {
+    this.id = summary.id;
+    this.type = summary.type;
+    this.service = summary.service;
+    this.livemode = summary.livemode;
+    this.createdAt = new Date(summary.created_at);
+    this.webhookId = summary.webhook_id;
+    this.timestamp = summary.timestamp;
+    this.raw = raw;
+    this.#span = [summary.data_offset, summary.data_len];
+  }
+
+  get data(): unknown {
+    if (!this.#parsed) {
+      const [start, len] = this.#span;
+      this.#data = len === 0 ? null : (JSON.parse(this.raw.toString('utf8', start, start + len)) as unknown);
+      this.#parsed = true;
+    }
+    return this.#data;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const { id, type, service, data, livemode, createdAt, webhookId, timestamp } = this;
+    return { id, type, service, data, livemode, createdAt, webhookId, timestamp };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return { ...this.toJSON(), raw: `<Buffer ${this.raw.length} bytes>` };
+  }
 }
 
 /** Checks the signature only, for bodies that are not send0 events. */
 export function verifyRaw(body: WebhookBody, headers: WebhookHeaders, secret: string | string[], options?: VerifyOptions): void {
   const bytes = bodyBytes(body, 'verifyRaw');
   const now = options?.now === undefined ? null : unixSeconds(options.now, 'now');
-  rethrowing(() => native.verifyRaw(bytes, headerPairs(headers), secrets(secret), tolerance(options), now));
+  rethrowing(() => native.verifyRaw(bytes, packedHeaders(headers), secrets(secret), tolerance(options), now));
 }
 
 /** The `webhook-signature` value (`v1,<base64>`) for a message. */

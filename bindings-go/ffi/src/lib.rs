@@ -197,22 +197,6 @@ pub unsafe extern "C" fn send0_cancel_free(cancel: *mut Send0Cancel) {
     }
 }
 
-/// NUL-separated items (`a\0b\0`); a trailing NUL is optional.
-fn nul_separated(bytes: &[u8]) -> send0::Result<Vec<&str>> {
-    let bytes = bytes.strip_suffix(b"\0").unwrap_or(bytes);
-    if bytes.is_empty() {
-        return Ok(Vec::new());
-    }
-    bytes
-        .split(|b| *b == 0)
-        .map(|item| {
-            std::str::from_utf8(item).map_err(|_| {
-                send0::Error::new(send0::ErrorKind::InvalidArgument, "a header or secret is not valid UTF-8")
-            })
-        })
-        .collect()
-}
-
 /// Verifies a delivery.
 ///
 /// `headers` is `name\0value\0name\0value\0…` (repeated names are joined by the core);
@@ -238,36 +222,18 @@ pub unsafe extern "C" fn send0_verify(
 ) -> i32 {
     guarded(out, err_out, || {
         let body = unsafe { input(body, body_len) };
-        let pairs = nul_separated(unsafe { input(headers, headers_len) })?;
-        let headers: WebhookHeaders = pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect();
-        let secrets = nul_separated(unsafe { input(secrets, secrets_len) })?;
-        let mut verifier =
-            Verifier::from_secrets(&secrets)?.with_tolerance(Duration::from_secs(tolerance_secs));
+        let headers =
+            WebhookHeaders::from_nul_separated(unsafe { text(headers, headers_len, "the headers") }?);
+        let secrets = unsafe { text(secrets, secrets_len, "the secrets") }?;
+        let mut verifier = Verifier::from_secrets(send0::webhooks::split_nul(secrets))?
+            .with_tolerance(Duration::from_secs(tolerance_secs));
         if has_now != 0 {
             verifier = verifier.with_now(now);
         }
         if parse == 0 {
             return verifier.verify_raw(body, &headers).map(|()| Vec::new());
         }
-        let event = verifier.verify(body, &headers)?;
-        let data = event.data.get().as_bytes();
-        // `data` borrows from `body` unless the envelope had none (then it is a static `null`).
-        let within =
-            data.as_ptr() >= body.as_ptr() && data.as_ptr() <= body.as_ptr().wrapping_add(body.len());
-        let (offset, len) =
-            if within { (data.as_ptr() as usize - body.as_ptr() as usize, data.len()) } else { (0, 0) };
-        let json = serde_json::json!({
-            "id": event.id,
-            "type": event.event_type,
-            "service": event.service,
-            "livemode": event.livemode,
-            "created_at": event.created_at,
-            "webhook_id": event.webhook_id,
-            "timestamp": event.timestamp,
-            "data_offset": offset,
-            "data_len": len,
-        });
-        Ok(json.to_string().into_bytes())
+        Ok(verifier.verify(body, &headers)?.summary_json().into_bytes())
     })
 }
 

@@ -59,6 +59,13 @@ impl WebhookHeaders {
         }
     }
 
+    /// Headers packed as `name\0value\0name\0value\0…` (a trailing NUL is optional): the
+    /// compact form in which the Go and Node bindings pass a request's headers in one string.
+    pub fn from_nul_separated(packed: &str) -> Self {
+        let items: Vec<&str> = split_nul(packed).collect();
+        items.chunks_exact(2).map(|pair| (pair[0], pair[1])).collect()
+    }
+
     /// The `webhook-id` value, if present.
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -99,6 +106,15 @@ impl From<&http::HeaderMap> for WebhookHeaders {
     }
 }
 
+/// The items of `a\0b\0…` (a trailing NUL is optional; an empty string has none).
+pub fn split_nul(packed: &str) -> impl Iterator<Item = &str> {
+    let (items, any) = match packed.strip_suffix('\0') {
+        Some(items) => (items, true),
+        None => (packed, !packed.is_empty()),
+    };
+    items.split('\0').filter(move |_| any)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +140,17 @@ mod tests {
         let headers: WebhookHeaders = [("webhook-id", "")].into_iter().collect();
         assert_eq!(headers.id(), Some(""));
         assert_eq!(headers.timestamp(), None);
+    }
+
+    #[test]
+    fn nul_separated_pairs() {
+        let headers = WebhookHeaders::from_nul_separated(
+            "Webhook-Id\0m\0webhook-signature\0v1,a\0webhook-signature\0v1,b\0",
+        );
+        assert_eq!((headers.id(), headers.signature()), (Some("m"), Some("v1,a v1,b")));
+        assert_eq!(split_nul("a\0b").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(split_nul("").count(), 0);
+        assert_eq!(split_nul("\0").collect::<Vec<_>>(), [""]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod secret;
 mod sign;
 mod verify;
 
-pub use headers::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders};
+pub use headers::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders, split_nul};
 pub use secret::{PUBLIC_KEY_PREFIX, SECRET_PREFIX, WebhookSecret};
 pub use sign::{sign, sign_with};
 pub use verify::{DEFAULT_TOLERANCE, Verifier, WebhookEvent};
