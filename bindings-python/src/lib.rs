@@ -28,9 +28,10 @@ fn to_py_err(py: Python<'_>, error: send0::Error) -> PyErr {
     }
 }
 
-/// The verified event as a tuple the Python side turns into `WebhookEvent`:
-/// (id, type, service, data as JSON text, livemode, created_at ms, webhook_id, timestamp).
-type EventTuple = (String, String, String, String, bool, i64, String, i64);
+/// The verified event as a tuple the Python side turns into `WebhookEvent`: (id, type, service,
+/// data offset, data length, livemode, created_at ms, webhook_id, timestamp). `data` is
+/// `body[offset:offset + length]` (length 0: none), parsed by Python only when it is read.
+type EventTuple = (String, String, String, usize, usize, bool, i64, String, i64);
 
 fn verifier(secrets: Vec<String>, tolerance: u64, now: Option<i64>) -> send0::Result<Verifier> {
     let verifier = Verifier::from_secrets(&secrets)?.with_tolerance(Duration::from_secs(tolerance));
@@ -54,11 +55,13 @@ fn run_verify(
         return verifier.verify_raw(body, &headers).map(|()| None);
     }
     let event = verifier.verify(body, &headers)?;
+    let span = event.data_span().unwrap_or(0..0);
     Ok(Some((
         event.id,
         event.event_type,
         event.service,
-        event.data.get().to_owned(),
+        span.start,
+        span.len(),
         event.livemode,
         event.created_at,
         event.webhook_id,

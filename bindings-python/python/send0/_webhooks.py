@@ -44,10 +44,16 @@ _RAW_BODY_HINT = (
 )
 
 
-class WebhookEvent:
-    """A verified send0 event."""
+_UNPARSED: Any = object()
 
-    __slots__ = ("id", "type", "service", "data", "livemode", "created_at", "webhook_id", "timestamp", "raw")
+
+class WebhookEvent:
+    """A verified send0 event. ``data`` is parsed from its span of ``raw`` when first read (the core
+    has already checked that the whole body is valid JSON), so a handler that only looks at ``type``
+    never pays for it."""
+
+    __slots__ = ("id", "type", "service", "_data", "_data_span", "livemode", "created_at", "webhook_id", "timestamp", "raw")
+    _FIELDS = ("id", "type", "service", "data", "livemode", "created_at", "webhook_id", "timestamp", "raw")
 
     id: str
     """The event id (``evt_…``)."""
@@ -55,8 +61,6 @@ class WebhookEvent:
     """The event type, e.g. ``email.bounced``."""
     service: str
     """The service, e.g. ``email``."""
-    data: Dict[str, Any]
-    """The event's data; its shape depends on the type."""
     livemode: bool
     created_at: datetime
     """When the event happened (timezone-aware, UTC)."""
@@ -73,22 +77,32 @@ class WebhookEvent:
         id: str,
         type: str,
         service: str,
-        data: Any,
+        data: Any = _UNPARSED,
         livemode: bool,
         created_at: datetime,
         webhook_id: str,
         timestamp: int,
         raw: bytes,
+        data_span: Tuple[int, int] = (0, 0),
     ) -> None:
         self.id = id
         self.type = type
         self.service = service
-        self.data = data
+        self._data = data
+        self._data_span = data_span
         self.livemode = livemode
         self.created_at = created_at
         self.webhook_id = webhook_id
         self.timestamp = timestamp
         self.raw = raw
+
+    @property
+    def data(self) -> Any:
+        """The event's data; its shape depends on the type."""
+        if self._data is _UNPARSED:
+            start, length = self._data_span
+            self._data = json.loads(self.raw[start : start + length]) if length else None
+        return self._data
 
     def to_dict(self) -> Dict[str, Any]:
         """The event in the envelope's JSON form."""
@@ -108,7 +122,7 @@ class WebhookEvent:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, WebhookEvent):
             return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+        return all(getattr(self, name) == getattr(other, name) for name in self._FIELDS)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -202,7 +216,7 @@ class Webhooks:
             _tolerance(tolerance),
             None if now is None else _unix_seconds(now, "now"),
         )
-        event_id, event_type, service, data, livemode, created_at, webhook_id, timestamp = fields
+        event_id, event_type, service, data_offset, data_len, livemode, created_at, webhook_id, timestamp = fields
         try:
             created = _EPOCH + timedelta(milliseconds=created_at)
         except OverflowError:
@@ -214,7 +228,7 @@ class Webhooks:
             id=event_id,
             type=event_type,
             service=service,
-            data=json.loads(data),
+            data_span=(data_offset, data_len),
             livemode=livemode,
             created_at=created,
             webhook_id=webhook_id,
