@@ -6,11 +6,13 @@ SHELL := /bin/bash
 CARGO ?= cargo
 FUZZ_SECONDS ?= 600
 
+.PHONY: build-go test-go demo-go bench-go release-server
+.PHONY: setup-python test-python demo-python bench-python setup-node build-node test-node demo-node bench-node
 .PHONY: demo test setup-rust build-rust test-rust lint-rust demo-rust demo-server test-contract bench bench-rust bench-server fuzz fixtures
 
-demo: demo-rust demo-server
+demo: demo-rust demo-server demo-python demo-node demo-go
 
-test: test-rust test-contract
+test: test-rust test-contract test-python test-node test-go
 
 ## Rust ---------------------------------------------------------------------------------------
 # rustup's stable toolchain is on the machine; crates come from the registry through Cargo.lock.
@@ -40,8 +42,69 @@ demo-server: build-rust
 test-contract: build-rust
 	scripts/schemathesis.sh
 
+## Python ------------------------------------------------------------------------------------
+# A virtualenv under target/ with the pinned tools, and the SDK installed the way users install it
+# (pip builds the abi3 wheel with maturin, in the release profile the other bindings share).
+PYTHON ?= python3
+VENV := target/venv-python
+setup-python:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.9 or newer" >&2; exit 1; }
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r bindings-python/requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
+
+test-python: setup-python build-rust
+	cd bindings-python && ../$(VENV)/bin/mypy --strict python/send0 tests ../examples/python
+	$(VENV)/bin/pytest bindings-python/tests -q
+
+demo-python: setup-python build-rust
+	scripts/demo-python.sh
+
+## Node ----------------------------------------------------------------------------------------
+# npm ci from package-lock.json, the native module by the napi CLI (release profile, shared with the
+# other bindings), then the TypeScript wrapper.
+setup-node:
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 18 or newer" >&2; exit 1; }
+	cd bindings-node && npm ci --no-audit --no-fund
+
+build-node: setup-node
+	cd bindings-node && npm run build
+
+test-node: build-node build-rust
+	cd bindings-node && npm test
+
+demo-node: build-node build-rust
+	scripts/demo-node.sh
+
+## Go ------------------------------------------------------------------------------------------
+# The static library (release profile, shared with the other bindings) that cgo links from
+# ${SRCDIR}/../target/release; its build regenerates bindings-go/include/send0.h.
+build-go: setup-rust
+	@command -v go >/dev/null || { echo "go not found: install Go 1.23 or newer" >&2; exit 1; }
+	$(CARGO) build --release --locked -p send0-ffi
+
+test-go: build-go build-rust
+	@git diff --quiet -- bindings-go/include/send0.h || { git diff -- bindings-go/include/send0.h; \
+	  echo "bindings-go/include/send0.h differs from what the build generated: commit the new header" >&2; exit 1; }
+	cd bindings-go && go vet ./... && go test -race -count=1 ./...
+
+demo-go: build-go build-rust
+	scripts/demo-go.sh
+
 ## Benchmarks and fuzzing (not part of `make test`) -------------------------------------------
-bench: bench-rust bench-server
+release-server: setup-rust
+	$(CARGO) build --release --locked -p send0-server
+
+bench-python: setup-python release-server
+	$(VENV)/bin/python bench/python/bench.py
+
+bench-node: build-node release-server
+	node bench/node/bench.mjs
+
+bench-go: build-go release-server
+	bench/go/run.sh
+
+bench: bench-rust bench-server bench-python bench-node bench-go
 
 bench-rust: setup-rust
 	$(CARGO) bench --locked -p send0 --bench verify
