@@ -38,6 +38,9 @@ Instant = Union[int, datetime]
 _NAMES = ("webhook-id", "webhook-timestamp", "webhook-signature")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MILLISECOND = timedelta(milliseconds=1)
+# The createdAt values a datetime can hold (years 1 to 9999), in Unix milliseconds.
+_MIN_MS = (datetime.min.replace(tzinfo=timezone.utc) - _EPOCH) // _MILLISECOND
+_MAX_MS = (datetime.max.replace(tzinfo=timezone.utc) - _EPOCH) // _MILLISECOND
 _RAW_BODY_HINT = (
     "pass the raw request body (bytes or str) exactly as received, not a parsed object: in Flask use "
     "request.get_data(), in FastAPI/Starlette `await request.body()`, in Django request.body"
@@ -52,7 +55,10 @@ class WebhookEvent:
     has already checked that the whole body is valid JSON), so a handler that only looks at ``type``
     never pays for it."""
 
-    __slots__ = ("id", "type", "service", "_data", "_data_span", "livemode", "created_at", "webhook_id", "timestamp", "raw")
+    __slots__ = (
+        "id", "type", "service", "_data", "_data_span", "livemode", "_created_at", "_created_ms", "webhook_id",
+        "timestamp", "raw",
+    )
     _FIELDS = ("id", "type", "service", "data", "livemode", "created_at", "webhook_id", "timestamp", "raw")
 
     id: str
@@ -62,8 +68,6 @@ class WebhookEvent:
     service: str
     """The service, e.g. ``email``."""
     livemode: bool
-    created_at: datetime
-    """When the event happened (timezone-aware, UTC)."""
     webhook_id: str
     """The ``webhook-id`` header: the delivery's message id, stable across retries."""
     timestamp: int
@@ -91,10 +95,37 @@ class WebhookEvent:
         self._data = data
         self._data_span = data_span
         self.livemode = livemode
-        self.created_at = created_at
+        self._created_at: Optional[datetime] = created_at
+        self._created_ms = 0
         self.webhook_id = webhook_id
         self.timestamp = timestamp
         self.raw = raw
+
+    @classmethod
+    def _from_native(cls, fields: Tuple[str, str, str, int, int, bool, int, str, int], raw: bytes) -> "WebhookEvent":
+        """The event verify returns: built without keyword arguments, `created_at` and `data`
+        materialised when first read (the hot path of every handler)."""
+        event = object.__new__(cls)
+        (event.id, event.type, event.service, start, length, event.livemode, created_ms, event.webhook_id,
+         event.timestamp) = fields
+        if not _MIN_MS <= created_ms <= _MAX_MS:
+            raise WebhookVerificationError(
+                f"the event's createdAt ({created_ms}) is not a representable time in milliseconds",
+                kind="invalid_payload",
+            )
+        event._created_ms = created_ms
+        event._created_at = None
+        event._data = _UNPARSED
+        event._data_span = (start, length)
+        event.raw = raw
+        return event
+
+    @property
+    def created_at(self) -> datetime:
+        """When the event happened (timezone-aware, UTC)."""
+        if self._created_at is None:
+            self._created_at = _EPOCH + timedelta(milliseconds=self._created_ms)
+        return self._created_at
 
     @property
     def data(self) -> Any:
@@ -216,25 +247,7 @@ class Webhooks:
             _tolerance(tolerance),
             None if now is None else _unix_seconds(now, "now"),
         )
-        event_id, event_type, service, data_offset, data_len, livemode, created_at, webhook_id, timestamp = fields
-        try:
-            created = _EPOCH + timedelta(milliseconds=created_at)
-        except OverflowError:
-            raise WebhookVerificationError(
-                f"the event's createdAt ({created_at}) is not a representable time in milliseconds",
-                kind="invalid_payload",
-            ) from None
-        return WebhookEvent(
-            id=event_id,
-            type=event_type,
-            service=service,
-            data_span=(data_offset, data_len),
-            livemode=livemode,
-            created_at=created,
-            webhook_id=webhook_id,
-            timestamp=timestamp,
-            raw=raw,
-        )
+        return WebhookEvent._from_native(fields, raw)
 
     @staticmethod
     def verify_raw(
