@@ -356,9 +356,6 @@ def main() -> int:
     print(table(rows))
     print(f"# load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     sys.stdout.flush()
-    # Works around a send0 0.1.0 bug (see bench/README.md): a runtime thread that has just handed an
-    # async result to asyncio may still be inside Python at exit, which aborts the interpreter.
-    time.sleep(0.05)
     return 0
 
 

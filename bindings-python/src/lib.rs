@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -121,6 +122,45 @@ fn sign(py: Python<'_>, secret: &str, msg_id: &str, timestamp: i64, body: &[u8])
     send0::webhooks::sign(secret, msg_id, timestamp, body).map_err(|e| to_py_err(py, e))
 }
 
+/// Async calls not yet finished, and whether the process made any.
+static ASYNC_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+static ASYNC_USED: AtomicBool = AtomicBool::new(false);
+
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        ASYNC_USED.store(true, Ordering::SeqCst);
+        ASYNC_IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        ASYNC_IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Registered with `atexit`: lets async calls finish handing their results back before the
+/// interpreter finalizes. pyo3-async-runtimes completes each call on a runtime thread that takes
+/// the GIL to set the result and to drop its references to the event loop; a thread that asks for
+/// the GIL once finalization has begun is torn down mid-call and crashes the process. So, with the
+/// GIL released, wait for the calls in flight (at most 2 s), then a moment for those last drops.
+#[pyfunction]
+fn _drain_async_at_exit(py: Python<'_>) {
+    if !ASYNC_USED.load(Ordering::SeqCst) {
+        return;
+    }
+    py.detach(|| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while ASYNC_IN_FLIGHT.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    });
+}
+
 /// In a child after `os.fork()`: the parent's runtime threads do not exist here, so the next call
 /// builds a new runtime (and clients rebuild their connection pools).
 #[pyfunction]
@@ -211,7 +251,9 @@ impl NativeClient {
     /// Runs one operation and returns an awaitable; cancelling the asyncio task drops the request.
     fn call_async<'py>(&self, py: Python<'py>, request: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client().map_err(|e| to_py_err(py, e))?;
+        let in_flight = InFlight::start();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let _in_flight = in_flight;
             let result = client.call_json(request.as_bytes()).await;
             result.map_err(|e| Python::attach(|py| to_py_err(py, e)))
         })
@@ -236,6 +278,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_raw, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
+    m.add_function(wrap_pyfunction!(_drain_async_at_exit, m)?)?;
     m.add_class::<NativeClient>()?;
     Ok(())
 }

@@ -147,11 +147,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     except Send0Error as error:
         print(f"manage: {type(error).__name__} ({error.kind}): {error}", file=sys.stderr)
         return 1
-    finally:
-        # Works around a bug in send0 0.1.0 (remove once fixed): the thread that hands an async
-        # result back to asyncio may still be inside Python when the interpreter exits, which then
-        # aborts the process. A short pause lets it finish first.
-        time.sleep(0.05)
     return 0
 
 

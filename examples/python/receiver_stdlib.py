@@ -49,9 +49,8 @@ class WebhookHandler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         try:
-            # The raw bytes as read from the socket. http.server's headers are an
-            # email.message.Message; its items() are the (name, value) pairs, repeats kept.
-            event = Webhooks.verify(body, self.headers.items(), self.server.secrets)
+            # The raw bytes as read from the socket, and http.server's headers as they are.
+            event = Webhooks.verify(body, self.headers, self.server.secrets)
         except WebhookVerificationError as error:
             print(f"receiver: rejected a delivery: {error.kind}: {error.message}", flush=True)
             self.server.rejected += 1

@@ -4,6 +4,7 @@
 >>> event = Webhooks.verify(raw_body, request.headers, secret)   # doctest: +SKIP
 """
 
+import atexit as _atexit
 import os as _os
 
 from . import _native, errors
@@ -71,3 +72,6 @@ __all__ = [
 # tokio's threads do not survive fork(): a child starts a fresh runtime on its first call.
 if hasattr(_os, "register_at_fork"):
     _os.register_at_fork(after_in_child=_native._after_fork_in_child)
+
+# Async calls finish handing their results back on runtime threads; let them before finalization.
+_atexit.register(_native._drain_async_at_exit)
