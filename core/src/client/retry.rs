@@ -1,4 +1,7 @@
 //! When to retry a request and how long to wait first.
+//!
+//! Every header here comes from a server we don't control, so each parse is total: a value that is
+//! huge, negative, not a number or not a date gives a bounded wait or none, never a panic.
 
 use std::time::{Duration, SystemTime};
 
@@ -6,6 +9,9 @@ use http::HeaderMap;
 
 /// The longest wait a `Retry-After` may ask for before it is ignored in favour of the backoff.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// Any longer wait a server asks for is read as this one (a day), so the value every caller and
+/// binding sees is small enough for any duration type.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
 const INITIAL_BACKOFF: f64 = 0.5;
 const MAX_BACKOFF: f64 = 8.0;
 
@@ -29,26 +35,45 @@ pub fn delay(retry: u32, headers: Option<&HeaderMap>) -> Duration {
             return wait;
         }
     }
-    let base = (INITIAL_BACKOFF * 2f64.powi(retry.min(16) as i32)).min(MAX_BACKOFF);
+    let doublings = i32::try_from(retry.min(16)).unwrap_or(16);
+    let base = (INITIAL_BACKOFF * 2f64.powi(doublings)).min(MAX_BACKOFF);
     let jitter = 1.0 - 0.25 * fastrand::f64();
-    Duration::from_secs_f64(base * jitter)
+    seconds(base * jitter).unwrap_or(Duration::ZERO)
 }
 
 /// The wait a response asks for: `retry-after-ms` (milliseconds), else `retry-after` as seconds
-/// or as an HTTP date.
+/// or as an HTTP date, at most [`LONGEST_WAIT`]. Numbers are plain decimals (`120`, `1.5`);
+/// exponents, signs, `NaN` and `inf` are not numbers here: they give None.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        if ms.is_finite() && ms >= 0.0 {
-            return Some(Duration::from_secs_f64(ms / 1000.0));
-        }
+    if let Some(ms) = text("retry-after-ms").and_then(decimal) {
+        return Some(at_most_a_day(ms / 1000.0));
     }
     let value = text("retry-after")?;
-    if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+    if let Some(secs) = decimal(value) {
+        return Some(at_most_a_day(secs));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO).min(LONGEST_WAIT))
+}
+
+/// `digits[.digits]` as a non-negative number (possibly infinite when it has hundreds of digits).
+fn decimal(value: &str) -> Option<f64> {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) || value.ends_with('.') {
+        return None;
+    }
+    value.parse::<f64>().ok()
+}
+
+fn at_most_a_day(secs: f64) -> Duration {
+    seconds(secs).map_or(LONGEST_WAIT, |wait| wait.min(LONGEST_WAIT))
+}
+
+/// A non-negative number of seconds as a `Duration`; None when it is too large (or not finite).
+fn seconds(secs: f64) -> Option<Duration> {
+    Duration::try_from_secs_f64(secs).ok()
 }
 
 #[cfg(test)]
@@ -104,5 +129,38 @@ mod tests {
         // Honoured up to 60 s; longer waits fall back to the backoff.
         assert_eq!(delay(0, Some(&headers(&[("retry-after", "2")]))), Duration::from_secs(2));
         assert!(delay(0, Some(&headers(&[("retry-after", "600")]))) <= Duration::from_millis(500));
+    }
+
+    #[test]
+    fn hostile_retry_after_values_never_panic_and_stay_bounded() {
+        let twenty_digits = "12345678901234567890";
+        let four_hundred_digits = "9".repeat(400);
+        let far_future = "Fri, 31 Dec 9999 23:59:59 GMT";
+        for (name, value, expected) in [
+            ("retry-after", "1e20", None),
+            ("retry-after-ms", "1e300", None),
+            ("retry-after", twenty_digits, Some(LONGEST_WAIT)),
+            ("retry-after-ms", twenty_digits, Some(LONGEST_WAIT)),
+            ("retry-after", four_hundred_digits.as_str(), Some(LONGEST_WAIT)),
+            ("retry-after", far_future, Some(LONGEST_WAIT)),
+            ("retry-after", "-5", None),
+            ("retry-after-ms", "-1", None),
+            ("retry-after", "NaN", None),
+            ("retry-after", "nan", None),
+            ("retry-after", "inf", None),
+            ("retry-after-ms", "infinity", None),
+            ("retry-after", "+3", None),
+            ("retry-after", "3.", None),
+            ("retry-after", ".5", None),
+            ("retry-after", "1.5", Some(Duration::from_millis(1500))),
+            ("retry-after", "", None),
+            ("retry-after", "soon", None),
+            ("retry-after", "Mon, 99 Foo 2024 99:99:99 GMT", None),
+        ] {
+            let map = headers(&[(name, value)]);
+            assert_eq!(retry_after(&map), expected, "{name}: {value}");
+            // Whatever was asked, the client's wait stays within the backoff's or the 60 s cap.
+            assert!(delay(3, Some(&map)) <= MAX_RETRY_AFTER, "{name}: {value}");
+        }
     }
 }
