@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use ipnet::IpNet;
 
 /// The delivery retry schedule of the send0 API: waits after each failed attempt.
 pub const DEFAULT_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,10h";
@@ -43,6 +44,38 @@ pub struct Config {
     /// Write the base URL (http://host:port) to this file once the server accepts connections.
     #[arg(long = "ready-file")]
     pub ready_file: Option<PathBuf>,
+
+    /// The most webhook endpoints one workspace may have; creating another is a 400.
+    #[arg(long = "max-endpoints-per-workspace", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_endpoints_per_workspace: u32,
+
+    /// Delivery attempts (and tests) in flight at once, across all workspaces.
+    #[arg(long = "max-in-flight", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub max_in_flight: u32,
+
+    /// Delivery attempts (and tests) in flight at once for one workspace, so that one workspace's
+    /// slow endpoints cannot hold every slot.
+    #[arg(long = "max-in-flight-per-workspace", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub max_in_flight_per_workspace: u32,
+
+    /// Let deliveries reach this range (CIDR, repeatable) although it is private, link-local or
+    /// special; by default only loopback and public addresses are reached.
+    #[arg(long = "allow-egress", value_name = "CIDR")]
+    pub allow_egress: Vec<IpNet>,
+
+    /// Never let deliveries reach this range (CIDR, repeatable), loopback included; wins over
+    /// --allow-egress.
+    #[arg(long = "deny-egress", value_name = "CIDR")]
+    pub deny_egress: Vec<IpNet>,
+}
+
+impl Config {
+    /// True when `--host` names a loopback address (or `localhost`).
+    pub fn listens_on_loopback_only(&self) -> bool {
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
 }
 
 /// The waits between delivery attempts.
@@ -87,6 +120,36 @@ mod tests {
         );
         assert_eq!(config.delivery_timeout, Duration::from_secs(15));
         assert_eq!(config.port, 8765);
+        assert_eq!(config.max_endpoints_per_workspace, 1000);
+        assert_eq!((config.max_in_flight, config.max_in_flight_per_workspace), (64, 16));
+        assert!(config.listens_on_loopback_only());
+    }
+
+    #[test]
+    fn limits_egress_ranges_and_hosts() {
+        let config = Config::parse_from([
+            "send0-server",
+            "--allow-egress",
+            "10.0.0.0/8",
+            "--deny-egress",
+            "127.0.0.0/8",
+            "--deny-egress",
+            "::1/128",
+            "--host",
+            "0.0.0.0",
+        ]);
+        assert_eq!(config.allow_egress, vec!["10.0.0.0/8".parse::<IpNet>().unwrap()]);
+        assert_eq!(config.deny_egress.len(), 2);
+        assert!(!config.listens_on_loopback_only());
+        for host in ["127.0.0.1", "::1", "[::1]", "localhost", "127.1.2.3"] {
+            assert!(
+                Config::parse_from(["send0-server", "--host", host]).listens_on_loopback_only(),
+                "{host}"
+            );
+        }
+        assert!(Config::try_parse_from(["send0-server", "--allow-egress", "10.0.0.0/33"]).is_err());
+        assert!(Config::try_parse_from(["send0-server", "--max-in-flight", "0"]).is_err());
+        assert!(Config::try_parse_from(["send0-server", "--max-endpoints-per-workspace", "0"]).is_err());
     }
 
     #[test]

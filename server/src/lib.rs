@@ -19,21 +19,41 @@ pub use config::Config;
 
 /// How long a stopping server waits for delivery attempts in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// How often expired idempotency records (which may hold secrets) are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs the server until `shutdown` completes.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
+    if config.api_key.is_none() && config.keys.is_none() && !config.listens_on_loopback_only() {
+        return Err(format!(
+            "refusing to listen on {} with the built-in key {}, which anyone can read: pass --api-key KEY or \
+             --keys FILE, or listen on 127.0.0.1",
+            config.host,
+            keys::DEFAULT_KEY
+        ));
+    }
     let keys = keys::KeyRing::load(config.api_key.as_deref(), config.keys.as_deref())?;
     let store = store::Store::open(config.db.as_deref()).map_err(|e| e.to_string())?;
     store.sync_keys(keys.clone()).await.map_err(|e| e.to_string())?;
+    store.tidy_idempotency_keys().await.map_err(|e| e.to_string())?;
     let engine = delivery::Engine::start(
         store.clone(),
         delivery::EngineConfig {
             retry_schedule: config.retry_schedule.0.clone(),
             timeout: config.delivery_timeout,
+            limits: delivery::Limits {
+                total: usize::try_from(config.max_in_flight).unwrap_or(delivery::DEFAULT_MAX_IN_FLIGHT),
+                per_workspace: usize::try_from(config.max_in_flight_per_workspace)
+                    .unwrap_or(delivery::DEFAULT_MAX_IN_FLIGHT_PER_WORKSPACE),
+            },
+            egress: delivery::EgressPolicy {
+                allow: config.allow_egress.clone(),
+                deny: config.deny_egress.clone(),
+            },
         },
     )
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
+    let purger = tokio::spawn(purge_idempotency_keys(store.clone()));
 
     let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port))
         .await
@@ -61,12 +81,25 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
         engine: engine.clone(),
         keys: Arc::new(keys),
         limits: Arc::new(api::RateLimiter::default()),
+        max_endpoints: usize::try_from(config.max_endpoints_per_workspace).unwrap_or(usize::MAX),
     };
     axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| format!("serving: {e}"))?;
     println!("send0-server: stopping");
+    purger.abort();
     engine.shutdown(SHUTDOWN_GRACE).await;
     Ok(())
+}
+
+/// Purges idempotency records older than their 24 hours, every minute.
+async fn purge_idempotency_keys(store: store::Store) {
+    let mut every = tokio::time::interval(PURGE_EVERY);
+    loop {
+        every.tick().await;
+        if let Err(e) = store.run(|conn| store::idempotency::purge_expired(conn, store::now_ms())).await {
+            eprintln!("send0-server: purging expired idempotency keys: {e}");
+        }
+    }
 }

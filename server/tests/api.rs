@@ -1373,12 +1373,23 @@ async fn idempotency_key_replays_the_first_response() {
         1
     );
 
-    // An error answer is replayed as well (the key keeps its first answer).
+    // A refused request saves nothing (as at Stripe): the same key runs again, and once the
+    // request is fixed it creates the endpoint.
     let bad = json!({"url": "http://example.com"}).to_string();
     let r1 = req_idem(&server, "POST", "/v1/webhooks", KEY, "bad-1", &bad).await;
     assert_invalid(&r1, "url");
     let r2 = req_idem(&server, "POST", "/v1/webhooks", KEY, "bad-1", &bad).await;
-    assert_eq!((r2.status, r2.json.clone()), (r1.status, r1.json.clone()));
+    assert_invalid(&r2, "url");
+    assert_ne!(r2.header("idempotent-replayed"), Some("true"));
+    let fixed = json!({"url": "https://example.com/fixed"}).to_string();
+    let r3 = req_idem(&server, "POST", "/v1/webhooks", KEY, "bad-1", &fixed).await;
+    assert_eq!(r3.status, 201, "{r3:?}");
+    let r4 = req_idem(&server, "POST", "/v1/webhooks", KEY, "bad-1", &fixed).await;
+    assert_eq!((r4.header("idempotent-replayed"), &r4.json["id"]), (Some("true"), &r3.json["id"]));
+    let listed = req(&server, "GET", "/v1/webhooks", KEY, None).await;
+    assert_eq!(listed.json["data"].as_array().unwrap().len(), 2);
+    let delete_fixed = format!("/v1/webhooks/{}", r3.json["id"].as_str().unwrap());
+    assert_eq!(req(&server, "DELETE", &delete_fixed, KEY, None).await.status, 200);
 
     // Through the SDK.
     let webhooks = server.webhooks().with_idempotency_key("sdk-key-1");
@@ -1429,6 +1440,175 @@ async fn idempotency_keys_belong_to_a_workspace() {
     let replay = req_idem(&server, "POST", "/v1/webhooks", ADMIN_A, "shared-key", &a_body).await;
     assert_eq!(replay.header("idempotent-replayed"), Some("true"));
     assert_eq!(replay.json["id"], a.json["id"]);
+}
+
+#[tokio::test]
+async fn a_read_only_key_never_gets_a_replayed_secret() {
+    let server = keys_server();
+    let body = json!({"url": "https://example.com/secret"}).to_string();
+    let created = req_idem(&server, "POST", "/v1/webhooks", ADMIN_A, "mgr-create", &body).await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let id = created.json["id"].as_str().unwrap();
+    let rotate = format!("/v1/webhooks/{id}/rotate-secret");
+    let rotated = req_idem(&server, "POST", &rotate, ADMIN_A, "mgr-rotate", "{}").await;
+    assert_eq!(rotated.status, 200, "{rotated:?}");
+    // The reader repeats the manager's exact requests with the manager's keys: refused, no secret.
+    for (path, idem) in [("/v1/webhooks", "mgr-create"), (rotate.as_str(), "mgr-rotate")] {
+        let sent = if idem == "mgr-create" { body.as_str() } else { "{}" };
+        let r = req_idem(&server, "POST", path, READER, idem, sent).await;
+        assert_forbidden(&r);
+        assert!(!r.text.contains("whsec_"), "{r:?}");
+        assert_ne!(r.header("idempotent-replayed"), Some("true"));
+    }
+    // The other way round: a reader's refused attempt is not what the manager then gets.
+    let fresh = json!({"url": "https://example.com/after-reader"}).to_string();
+    assert_forbidden(&req_idem(&server, "POST", "/v1/webhooks", READER, "reader-first", &fresh).await);
+    let manager = req_idem(&server, "POST", "/v1/webhooks", ADMIN_A, "reader-first", &fresh).await;
+    assert_eq!(manager.status, 201, "{manager:?}");
+    assert_ne!(manager.header("idempotent-replayed"), Some("true"));
+    assert!(manager.json["secret"].as_str().unwrap().starts_with("whsec_"));
+}
+
+#[tokio::test]
+async fn idempotency_records_go_with_their_endpoint_and_expire() {
+    let dir = TempDir::new("idem-db");
+    let db = dir.path("send0.db").to_str().unwrap().to_owned();
+    let server = Server::start_in(dir, &["--db", &db]);
+    let body = json!({"url": HTTPS_URL}).to_string();
+    let created = req_idem(&server, "POST", "/v1/webhooks", KEY, "gone-create", &body).await;
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let rotate = format!("/v1/webhooks/{id}/rotate-secret");
+    assert_eq!(req_idem(&server, "POST", &rotate, KEY, "gone-rotate", "{}").await.status, 200);
+    let kept = req_idem(
+        &server,
+        "POST",
+        "/v1/webhooks",
+        KEY,
+        "kept",
+        &json!({"url": "https://example.com/k"}).to_string(),
+    )
+    .await;
+    let stored_secrets = |db: &str| {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut rows = conn.prepare("SELECT key, body FROM idempotency_keys ORDER BY key").unwrap();
+        rows.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)))
+            .unwrap()
+            .map(|row| row.unwrap())
+            .map(|(key, body)| (key, String::from_utf8_lossy(&body.unwrap_or_default()).contains("whsec_")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        stored_secrets(&db),
+        [("gone-create".to_owned(), true), ("gone-rotate".to_owned(), true), ("kept".to_owned(), true)]
+    );
+    assert_eq!(req(&server, "DELETE", &format!("/v1/webhooks/{id}"), KEY, None).await.status, 200);
+    // The deleted endpoint's create and rotate answers, with their secrets, went with it.
+    assert_eq!(stored_secrets(&db), [("kept".to_owned(), true)]);
+    let again = req_idem(&server, "POST", "/v1/webhooks", KEY, "gone-create", &body).await;
+    assert_eq!(again.status, 201);
+    assert_ne!(again.json["id"], created.json["id"], "not a replay of the deleted endpoint");
+
+    // Records older than 24 hours, and reservations left by a killed server, are gone after a start.
+    let dir = server.kill();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let day_and_a_minute_ago = send0_server::store::now_ms() - 24 * 3600 * 1000 - 60_000;
+        conn.execute(
+            "UPDATE idempotency_keys SET created_at = ?1 WHERE key = 'kept'",
+            [day_and_a_minute_ago],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO idempotency_keys (workspace, key, fingerprint, created_at) VALUES ('ws_local', 'stuck', 'x', ?1)",
+            [send0_server::store::now_ms()],
+        )
+        .unwrap();
+    }
+    let server = Server::start_in(dir, &["--db", &db]);
+    assert_eq!(stored_secrets(&db), [("gone-create".to_owned(), true)]);
+    let stuck = req_idem(&server, "POST", "/v1/webhooks", KEY, "stuck", &body).await;
+    assert_eq!(stuck.status, 201, "a reservation of the killed run is free again: {stuck:?}");
+    let replay_of_kept = req_idem(
+        &server,
+        "POST",
+        "/v1/webhooks",
+        KEY,
+        "kept",
+        &json!({"url": "https://example.com/k"}).to_string(),
+    )
+    .await;
+    assert_ne!(replay_of_kept.json["id"], kept.json["id"], "the expired record was purged");
+}
+
+#[tokio::test]
+async fn a_reservation_whose_client_went_away_is_released() {
+    let server = Server::start(&[]);
+    let receiver = Receiver::scripted(|n, _| {
+        (200, vec![], if n == 0 { Duration::from_secs(5) } else { Duration::ZERO })
+    })
+    .await;
+    let ep = create(&server, KEY, json!({"url": receiver.url})).await;
+    let path = format!("/v1/webhooks/{}/test", ep["id"].as_str().unwrap());
+    // The client gives up while the first test is still waiting on the slow receiver.
+    let gave_up =
+        tokio::time::timeout(Duration::from_millis(500), req_idem(&server, "POST", &path, KEY, "left", ""))
+            .await;
+    assert!(gave_up.is_err());
+    let retried = eventually(Duration::from_secs(3), || async {
+        let r = req_idem(&server, "POST", &path, KEY, "left", "").await;
+        (r.status == 200).then_some(r)
+    })
+    .await;
+    assert_eq!(retried.json["success"], true, "{retried:?}");
+    assert_ne!(retried.header("idempotent-replayed"), Some("true"));
+}
+
+#[tokio::test]
+async fn endpoints_per_workspace_are_capped() {
+    let dir = TempDir::new("cap");
+    let keys = dir.path("keys.json");
+    std::fs::write(
+        &keys,
+        json!([
+            {"key": ADMIN_A, "workspace": "ws_a", "scopes": ["platform:webhooks:manage"]},
+            {"key": ADMIN_B, "workspace": "ws_b", "scopes": ["platform:webhooks:manage"]},
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let keys = keys.to_str().unwrap().to_owned();
+    let server = Server::start_in(dir, &["--keys", &keys, "--max-endpoints-per-workspace", "2"]);
+    let first = create(&server, ADMIN_A, json!({"url": HTTPS_URL})).await;
+    create(&server, ADMIN_A, json!({"url": HTTPS_URL})).await;
+    let third =
+        req(&server, "POST", "/v1/webhooks", ADMIN_A, Some(&json!({"url": HTTPS_URL}).to_string())).await;
+    let message = assert_error(&third, 400, "invalid_request");
+    assert!(
+        message.contains("2 webhook endpoints") && message.contains("--max-endpoints-per-workspace"),
+        "{message}"
+    );
+    // Another workspace has its own allowance, and a deletion frees one.
+    create(&server, ADMIN_B, json!({"url": HTTPS_URL})).await;
+    let delete = format!("/v1/webhooks/{}", first["id"].as_str().unwrap());
+    assert_eq!(req(&server, "DELETE", &delete, ADMIN_A, None).await.status, 200);
+    create(&server, ADMIN_A, json!({"url": HTTPS_URL})).await;
+}
+
+#[tokio::test]
+async fn the_built_in_key_is_refused_beyond_loopback() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_send0-server"))
+        .args(["--host", "0.0.0.0", "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("refusing to listen on 0.0.0.0") && stderr.contains("--api-key"), "{stderr}");
+    // With a key of its own it starts; on loopback the built-in key is fine.
+    let dir = TempDir::new("host");
+    let server = Server::start_in(dir, &["--host", "0.0.0.0", "--api-key", "sk_test_private_0123456789"]);
+    assert_eq!(req(&server, "GET", "/v1/webhooks", "sk_test_private_0123456789", None).await.status, 200);
+    let local = Server::start(&["--host", "localhost"]);
+    assert_eq!(req(&local, "GET", "/v1/webhooks", KEY, None).await.status, 200);
 }
 
 #[tokio::test]

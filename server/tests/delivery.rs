@@ -4,7 +4,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use common::{KEY, Received, Receiver, Server, TempDir, eventually};
 use send0::client::{
@@ -367,4 +367,83 @@ async fn nothing_is_lost_when_the_server_is_killed_in_the_middle_of_retries() {
         assert_eq!(failed.len(), 5, "the attempts before the kill are in the log");
         assert_eq!(webhooks.get(id).await.unwrap().consecutive_failures, 0);
     }
+}
+
+#[tokio::test]
+async fn nothing_is_lost_when_the_server_is_killed_during_an_attempt() {
+    let dir = TempDir::new("in-flight");
+    let db = dir.path("send0.db");
+    let db = db.to_str().unwrap().to_owned();
+    let args = ["--db", db.as_str(), "--delivery-timeout", "60s", "--retry-schedule", "1s,1s,1s"];
+    let server = Server::start_in(dir, &args);
+    // The receiver holds every attempt open: the first delivery of each endpoint is in flight
+    // (claimed, unrecorded) when the server dies.
+    let receiver = Receiver::scripted(|_, _| (200, vec![], Duration::from_secs(60))).await;
+    let mut secrets = Vec::new();
+    for _ in 0..3 {
+        secrets.push(endpoint(&server, &receiver.url, &["*"]).await);
+    }
+    let mut emitted = BTreeSet::new();
+    for t in ["email.queued", "email.delivered", "email.bounced"] {
+        emitted.insert(server.emit(t).await);
+    }
+    receiver.wait_for(3, LIMIT).await;
+    let dir = server.kill();
+    let before = receiver.received().len();
+    assert_eq!(before, 3, "one attempt in flight per endpoint");
+
+    receiver.set_script(|_, _| (200, vec![], Duration::ZERO));
+    let _server = Server::start_in(dir, &args);
+    let endpoint_of = |r: &Received| secrets.iter().position(|(_, secret)| verify_with(secret, r).is_ok());
+    let delivered = eventually(Duration::from_secs(30), || async {
+        let pairs: BTreeSet<(usize, String)> = receiver.received()[before..]
+            .iter()
+            .map(|r| (endpoint_of(r).expect("every delivery verifies"), r.event_id()))
+            .collect();
+        (pairs.len() == 9).then_some(pairs)
+    })
+    .await;
+    let expected: BTreeSet<(usize, String)> =
+        (0..3).flat_map(|i| emitted.iter().map(move |e| (i, e.clone()))).collect();
+    assert_eq!(delivered, expected, "the interrupted attempts and the queued ones all arrived");
+}
+
+#[tokio::test]
+async fn hostile_retry_after_from_an_endpoint_is_recorded_and_bounded() {
+    let server = Server::start(&["--retry-schedule", "1h"]);
+    let values = [
+        "1e20",
+        "12345678901234567890",
+        "99999999999999999999999999999999999999999",
+        "-5",
+        "NaN",
+        "inf",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "soon",
+    ];
+    let mut ids = Vec::new();
+    for value in values {
+        let value = value.to_owned();
+        let receiver =
+            Receiver::scripted(move |_, _| (503, vec![("retry-after", value.clone())], Duration::ZERO)).await;
+        ids.push((endpoint(&server, &receiver.url, &["*"]).await.0, receiver));
+    }
+    server.emit("email.queued").await;
+    let webhooks = server.webhooks();
+    let day_from_now = SystemTime::now() + Duration::from_secs(24 * 3600 + 60);
+    for ((id, _), value) in ids.iter().zip(values) {
+        let log = eventually(LIMIT, || async {
+            let log = webhooks.deliveries(id, &ListParams::default()).await.unwrap().data;
+            (log.len() == 1).then_some(log)
+        })
+        .await;
+        assert_eq!(log[0].status_code, Some(503), "{value}");
+        let next = log[0].next_attempt_at.as_deref().unwrap_or_else(|| panic!("{value}: no retry planned"));
+        let next = humantime::parse_rfc3339(next).unwrap();
+        assert!(next <= day_from_now, "{value}: the retry waits at most a day, not {next:?}");
+        assert_eq!(webhooks.get(id).await.unwrap().consecutive_failures, 1, "{value}");
+    }
+    // A test call meeting the same answer reports it instead of dropping the connection.
+    let result = webhooks.test(&ids[0].0).await.unwrap();
+    assert_eq!((result.success, result.status_code), (false, Some(503)));
 }

@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use send0::events::{Envelope, EventPattern, is_known_type, matches_any};
 use serde::{Deserialize, Serialize};
 
+use super::AppState;
 use super::body::{self, RawBody};
-use super::{AppState, require};
 use crate::api::ApiError;
-use crate::keys::{Principal, Scope};
+use crate::keys::Principal;
 use crate::samples::sample_data;
 use crate::store;
 
@@ -36,7 +36,6 @@ pub async fn emit(
     Extension(principal): Extension<Principal>,
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<Emitted>), ApiError> {
-    require(&principal, Scope::Manage)?;
     let map = body::object(&body, &["type", "data"])?;
     if map.get("type").is_none_or(|v| v.is_null()) {
         return Err(ApiError::invalid_param("type", "type is required"));
@@ -84,7 +83,7 @@ pub async fn emit(
         })
         .await?;
     for endpoint_id in pending {
-        state.engine.schedule(&endpoint_id, now);
+        state.engine.schedule(&principal.workspace, &endpoint_id, now);
     }
     Ok((
         StatusCode::ACCEPTED,

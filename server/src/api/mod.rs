@@ -1,5 +1,5 @@
-//! The HTTP API: routes, and the layers every request goes through (request id, auth,
-//! idempotency, the body limit).
+//! The HTTP API: routes, and the layers every request goes through, in order: request id, panic
+//! guard, the body limit, authentication, authorization, idempotency.
 
 mod body;
 mod error;
@@ -7,6 +7,7 @@ mod events;
 mod rate_limit;
 mod webhooks;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use axum::Router;
@@ -16,6 +17,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use futures_util::FutureExt;
 use sha2::{Digest, Sha256};
 
 pub use error::ApiError;
@@ -38,7 +40,14 @@ pub struct AppState {
     pub engine: Engine,
     pub keys: Arc<KeyRing>,
     pub limits: Arc<rate_limit::RateLimiter>,
+    /// The most endpoints one workspace may have.
+    pub max_endpoints: usize,
 }
+
+/// Set on a response by a handler whose request concerns one endpoint, so that the idempotency
+/// record of that response is deleted with the endpoint (it may hold the endpoint's secret).
+#[derive(Debug, Clone)]
+pub struct ConcernsEndpoint(pub String);
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
@@ -52,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
+        .layer(middleware::from_fn(authorize))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state);
@@ -60,14 +70,26 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.yaml", get(|| async { ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI) }))
         .merge(api)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(catch_panic))
         .layer(middleware::from_fn(request_id))
+}
+
+/// A handler that panics answers 500 instead of dropping the connection; whatever it held (an
+/// idempotency reservation) is released as the panic unwinds through it.
+async fn catch_panic(request: Request, next: Next) -> Response {
+    match AssertUnwindSafe(next.run(request)).catch_unwind().await {
+        Ok(response) => response,
+        Err(_) => ApiError::internal("a request handler panicked").into_response(),
+    }
 }
 
 /// Every response carries an `x-request-id`.
 async fn request_id(request: Request, next: Next) -> Response {
     let id = crate::ids::request_id();
     let mut response = next.run(request).await;
-    response.headers_mut().insert("x-request-id", HeaderValue::from_str(&id).expect("ids are ASCII"));
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
     response
 }
 
@@ -91,13 +113,29 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
     }
 }
 
-/// Refuses a key without `scope`.
-pub fn require(principal: &Principal, scope: Scope) -> Result<(), ApiError> {
-    if principal.allows(scope) { Ok(()) } else { Err(ApiError::forbidden(scope)) }
+/// The scope a request needs: reading is `GET`; every other method changes something. Checked
+/// here, before the idempotency layer, so no stored response is ever replayed to a key that could
+/// not have made the request itself.
+async fn authorize(request: Request, next: Next) -> Response {
+    let scope = if request.method() == Method::GET || request.method() == Method::HEAD {
+        Scope::Read
+    } else {
+        Scope::Manage
+    };
+    match request.extensions().get::<Principal>() {
+        Some(principal) if principal.allows(scope) => next.run(request).await,
+        Some(_) => ApiError::forbidden(scope).into_response(),
+        None => ApiError::unauthorized().into_response(),
+    }
 }
 
-/// `Idempotency-Key` on POST: the first response to a key is stored and replayed for 24 hours for
-/// the same request; the same key with another request is 409.
+/// `Idempotency-Key` on POST: the response of a request that ran is stored and replayed for 24
+/// hours to the same request; the same key with another request is 409.
+///
+/// As Stripe does, only a request that started executing saves a result: a refusal (any 4xx:
+/// authentication, authorization, validation, an unknown id, a conflict) saves nothing, so the key
+/// can be used again once the request is fixed; a 5xx frees the key for a retry. A reservation
+/// whose request never completed (the client went away, the handler panicked) is released too.
 async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
@@ -154,28 +192,65 @@ async fn idempotency(State(state): State<AppState>, request: Request, next: Next
         .into_response(),
         Ok(Lookup::Replay(record)) => replay(record),
         Ok(Lookup::Reserved) => {
+            let mut reservation = Reservation { store: state.store.clone(), workspace, key, settled: false };
             let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
             let (mut parts, body) = response.into_parts();
-            let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let Ok(body) = axum::body::to_bytes(body, MAX_RESPONSE).await else {
+                return ApiError::internal("a response could not be buffered for its Idempotency-Key")
+                    .into_response();
+            };
             let status = parts.status;
+            let endpoint = parts.extensions.get::<ConcernsEndpoint>().map(|c| c.0.clone());
             let kept = body.clone();
+            let (workspace, key) = (reservation.workspace.clone(), reservation.key.clone());
             let stored = state
                 .store
                 .run(move |conn| {
-                    if status.is_server_error() {
-                        // A failure of ours is not the request's answer: let a retry run it again.
-                        store::idempotency::release(conn, &workspace, &key)
-                    } else {
+                    if status.is_success() {
                         let record = IdempotencyRecord { status: status.as_u16(), body: kept.to_vec() };
-                        store::idempotency::finish(conn, &workspace, &key, &record)
+                        store::idempotency::finish(conn, &workspace, &key, &record, endpoint.as_deref())
+                    } else {
+                        // A refusal saves nothing; a failure of ours lets a retry run it again.
+                        store::idempotency::release(conn, &workspace, &key)
                     }
                 })
                 .await;
+            reservation.settled = stored.is_ok();
             if let Err(e) = stored {
                 return ApiError::from(e).into_response();
             }
             parts.headers.insert("idempotent-replayed", HeaderValue::from_static("false"));
             Response::from_parts(parts, Body::from(body))
+        }
+    }
+}
+
+/// Responses of this API are small; one larger than this is not stored for replay.
+const MAX_RESPONSE: usize = 1024 * 1024;
+
+/// A key reserved for a request in flight. Dropped unsettled (the client went away, the handler
+/// panicked), it frees the key so a retry can run.
+struct Reservation {
+    store: Store,
+    workspace: String,
+    key: String,
+    settled: bool,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let (store, workspace, key) = (self.store.clone(), self.workspace.clone(), self.key.clone());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) =
+                    store.run(move |conn| store::idempotency::release(conn, &workspace, &key)).await
+                {
+                    eprintln!("send0-server: releasing an Idempotency-Key: {e}");
+                }
+            });
         }
     }
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
+use bytes::Bytes;
 use send0::SecretString;
 use send0::client::{
     CreateWebhookParams, DeletedWebhookEndpoint, DeliveryAttempt, Page, RotateSecretParams, RotatedSecret,
@@ -11,12 +12,12 @@ use send0::client::{
 use send0::events::{Envelope, EventPattern};
 
 use super::body::{self, RawBody, cursor};
-use super::{AppState, require};
+use super::{AppState, ConcernsEndpoint};
 use crate::api::ApiError;
-use crate::delivery::{SignedPost, send_signed};
-use crate::keys::{Principal, Scope};
+use crate::delivery::SignedPost;
+use crate::keys::Principal;
 use crate::samples::sample_data;
-use crate::store::{self, EndpointRow, NewEndpoint, Paging};
+use crate::store::{self, EndpointRow, Inserted, NewEndpoint, Paging};
 
 const CREATE_FIELDS: &[&str] = &["url", "events", "description", "active"];
 const UPDATE_FIELDS: &[&str] = &["url", "events", "description", "active", "paused"];
@@ -91,8 +92,7 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     RawBody(body): RawBody,
-) -> Result<(StatusCode, Json<WebhookEndpointWithSecret>), ApiError> {
-    require(&principal, Scope::Manage)?;
+) -> Result<(StatusCode, Extension<ConcernsEndpoint>, Json<WebhookEndpointWithSecret>), ApiError> {
     let map = body::object(&body, CREATE_FIELDS)?;
     if map.get("url").is_none_or(|v| v.is_null()) {
         return Err(ApiError::invalid_param("url", "url is required"));
@@ -110,9 +110,19 @@ pub async fn create(
         secret: secret.clone(),
         now: store::now_ms(),
     };
-    let row = state.store.run(move |conn| store::endpoints::insert(conn, &new)).await?;
+    let max = state.max_endpoints;
+    let row = match state.store.run(move |conn| store::endpoints::insert(conn, &new, max)).await? {
+        Inserted::Created(row) => row,
+        Inserted::AtLimit => {
+            return Err(ApiError::invalid(format!(
+                "This workspace already has {max} webhook endpoints, the most this server allows \
+                 (send0-server --max-endpoints-per-workspace); delete one before creating another"
+            )));
+        }
+    };
     Ok((
         StatusCode::CREATED,
+        Extension(ConcernsEndpoint(row.id.clone())),
         Json(WebhookEndpointWithSecret { endpoint: row.to_api(), secret: SecretString::new(secret) }),
     ))
 }
@@ -122,7 +132,6 @@ pub async fn get(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<WebhookEndpoint>, ApiError> {
-    require(&principal, Scope::Read)?;
     Ok(Json(find(&state, &principal.workspace, &id).await?.to_api()))
 }
 
@@ -131,7 +140,6 @@ pub async fn list(
     Extension(principal): Extension<Principal>,
     query: Result<Query2, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Page<WebhookEndpoint>>, ApiError> {
-    require(&principal, Scope::Read)?;
     let query = body::list_query(&query.map_err(|e| ApiError::invalid(e.body_text()))?.0)?;
     let paging = Paging {
         limit: query.limit,
@@ -155,7 +163,6 @@ pub async fn update(
     Path(id): Path<String>,
     RawBody(body): RawBody,
 ) -> Result<Json<WebhookEndpoint>, ApiError> {
-    require(&principal, Scope::Manage)?;
     let map = body::object(&body, UPDATE_FIELDS)?;
     body::no_nulls(&map, &["url", "events", "active", "paused"])?;
     let params: UpdateWebhookParams = body::typed(map)?;
@@ -180,7 +187,7 @@ pub async fn update(
         .await?
         .ok_or_else(|| ApiError::no_such_endpoint(&id))?;
     if released {
-        state.engine.schedule(&row.id, now);
+        state.engine.schedule(&row.workspace, &row.id, now);
     }
     Ok(Json(row.to_api()))
 }
@@ -190,7 +197,6 @@ pub async fn delete(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<DeletedWebhookEndpoint>, ApiError> {
-    require(&principal, Scope::Manage)?;
     let (workspace, owned) = (principal.workspace.clone(), id.clone());
     if !state.store.run(move |conn| store::endpoints::delete(conn, &workspace, &owned)).await? {
         return Err(ApiError::no_such_endpoint(&id));
@@ -199,14 +205,14 @@ pub async fn delete(
 }
 
 /// Delivers a `platform.test` event now, whatever the endpoint's events and status, and reports
-/// the outcome. It touches neither the failure count nor the delivery log.
+/// the outcome. It touches neither the failure count nor the delivery log; it takes a delivery
+/// slot of the workspace like any attempt.
 pub async fn test(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     RawBody(body): RawBody,
-) -> Result<Json<TestResult>, ApiError> {
-    require(&principal, Scope::Manage)?;
+) -> Result<(Extension<ConcernsEndpoint>, Json<TestResult>), ApiError> {
     body::object(&body, &[])?;
     let endpoint = find(&state, &principal.workspace, &id).await?;
     let now = store::now_ms();
@@ -219,18 +225,21 @@ pub async fn test(
     let post = SignedPost {
         url: &endpoint.url,
         event_id: &envelope.event_id,
-        payload: &payload,
+        payload: Bytes::from(payload),
         secrets: &secrets,
         timeout: TEST_TIMEOUT,
     };
-    let result = send_signed(state.engine.http(), &post).await;
-    Ok(Json(TestResult {
-        success: result.succeeded(),
-        event_id: envelope.event_id,
-        status_code: result.status_code,
-        response_time_ms: result.response_time_ms,
-        error: result.error,
-    }))
+    let result = state.engine.send_now(&principal.workspace, &post, TEST_TIMEOUT).await;
+    Ok((
+        Extension(ConcernsEndpoint(endpoint.id.clone())),
+        Json(TestResult {
+            success: result.succeeded(),
+            event_id: envelope.event_id,
+            status_code: result.status_code,
+            response_time_ms: result.response_time_ms,
+            error: result.error,
+        }),
+    ))
 }
 
 pub async fn rotate_secret(
@@ -238,8 +247,7 @@ pub async fn rotate_secret(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     RawBody(body): RawBody,
-) -> Result<Json<RotatedSecret>, ApiError> {
-    require(&principal, Scope::Manage)?;
+) -> Result<(Extension<ConcernsEndpoint>, Json<RotatedSecret>), ApiError> {
     let map = body::object(&body, ROTATE_FIELDS)?;
     body::no_nulls(&map, ROTATE_FIELDS)?;
     let params: RotateSecretParams = body::typed(map)?;
@@ -253,16 +261,20 @@ pub async fn rotate_secret(
     let endpoint = find(&state, &principal.workspace, &id).await?;
     let secret = crate::ids::signing_secret();
     let now = store::now_ms();
-    let expires_at = now + (expire_in as i64) * 1000;
-    let stored = secret.clone();
+    // expire_in is at most MAX_EXPIRE_PREVIOUS_IN (a week), checked above.
+    let expires_at = now.saturating_add(i64::try_from(expire_in).unwrap_or(0).saturating_mul(1000));
+    let (stored, endpoint_id) = (secret.clone(), endpoint.id.clone());
     state
         .store
         .run(move |conn| store::endpoints::rotate_secret(conn, &endpoint.id, &stored, now, expires_at))
         .await?;
-    Ok(Json(RotatedSecret {
-        secret: SecretString::new(secret),
-        previous_secret_expires_at: (expire_in > 0).then(|| store::rfc3339(expires_at)),
-    }))
+    Ok((
+        Extension(ConcernsEndpoint(endpoint_id)),
+        Json(RotatedSecret {
+            secret: SecretString::new(secret),
+            previous_secret_expires_at: (expire_in > 0).then(|| store::rfc3339(expires_at)),
+        }),
+    ))
 }
 
 pub async fn deliveries(
@@ -271,7 +283,6 @@ pub async fn deliveries(
     Path(id): Path<String>,
     query: Result<Query2, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Page<DeliveryAttempt>>, ApiError> {
-    require(&principal, Scope::Read)?;
     let query = body::list_query(&query.map_err(|e| ApiError::invalid(e.body_text()))?.0)?;
     let paging = Paging {
         limit: query.limit,

@@ -1,29 +1,46 @@
 //! One signed HTTP delivery attempt.
 
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use futures_util::FutureExt;
 use send0::webhooks::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, sign};
 
+use super::egress::EgressPolicy;
 use crate::store::now_ms;
 
 /// The `User-Agent` of deliveries.
 pub const USER_AGENT: &str = concat!("send0-webhooks/", env!("CARGO_PKG_VERSION"));
 
-/// The client deliveries go out on: redirects are not followed (a 3xx is a failed attempt).
-pub fn http_client() -> reqwest::Client {
+/// The client deliveries go out on: redirects are not followed (a 3xx is a failed attempt), no
+/// proxy from the environment is used (it would connect past the egress policy), and every name
+/// resolves through the policy.
+pub fn http_client(policy: &Arc<EgressPolicy>) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(policy.clone().resolver())
         .user_agent(USER_AGENT)
         .pool_max_idle_per_host(16)
         .build()
-        .expect("the delivery HTTP client builds with static settings")
+        .map_err(|e| format!("cannot build the delivery HTTP client: {e}"))
+}
+
+/// The client and policy every attempt goes through.
+#[derive(Clone)]
+pub struct Sender {
+    pub http: reqwest::Client,
+    pub policy: Arc<EgressPolicy>,
 }
 
 /// What to post where.
 pub struct SignedPost<'a> {
     pub url: &'a str,
     pub event_id: &'a str,
-    pub payload: &'a [u8],
+    /// Shared, not copied, into the request body.
+    pub payload: Bytes,
     /// Every live secret signs: one signature entry each (several during a rotation).
     pub secrets: &'a [String],
     pub timeout: Duration,
@@ -46,14 +63,48 @@ impl AttemptResult {
     }
 }
 
-/// Signs and posts the payload once.
-pub async fn send_signed(http: &reqwest::Client, post: &SignedPost<'_>) -> AttemptResult {
+/// Signs and posts the payload once. Never panics: whatever goes wrong, down to a bug of ours, is
+/// a failed attempt that the engine records and retries.
+pub async fn send_signed(sender: &Sender, post: &SignedPost<'_>) -> AttemptResult {
     let attempted_at = now_ms();
+    let started = Instant::now();
+    let failed = |error: String| AttemptResult {
+        status_code: None,
+        response_time_ms: millis(started.elapsed()),
+        error: Some(error),
+        attempted_at,
+        retry_after: None,
+    };
+    if let Err(why) = literal_address_allowed(&sender.policy, post.url) {
+        return failed(why);
+    }
+    match AssertUnwindSafe(attempt(&sender.http, post, attempted_at)).catch_unwind().await {
+        Ok(result) => result,
+        Err(_) => failed("internal error while sending the delivery; it will be retried".to_owned()),
+    }
+}
+
+/// Names are checked by the policy's resolver at connect time; an IP literal never reaches a
+/// resolver, so it is checked here.
+fn literal_address_allowed(policy: &EgressPolicy, url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| format!("`{url}` is not a URL"))?;
+    let host = parsed.host_str().unwrap_or("");
+    match host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+        Ok(ip) => policy.check(ip),
+        Err(_) => Ok(()),
+    }
+}
+
+fn millis(elapsed: Duration) -> u64 {
+    u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+}
+
+async fn attempt(http: &reqwest::Client, post: &SignedPost<'_>, attempted_at: i64) -> AttemptResult {
     let timestamp = attempted_at / 1000;
     let signature = post
         .secrets
         .iter()
-        .filter_map(|secret| sign(secret, post.event_id, timestamp, post.payload).ok())
+        .filter_map(|secret| sign(secret, post.event_id, timestamp, &post.payload).ok())
         .collect::<Vec<_>>()
         .join(" ");
     let started = Instant::now();
@@ -64,10 +115,10 @@ pub async fn send_signed(http: &reqwest::Client, post: &SignedPost<'_>) -> Attem
         .header(WEBHOOK_ID, post.event_id)
         .header(WEBHOOK_TIMESTAMP, timestamp.to_string())
         .header(WEBHOOK_SIGNATURE, signature)
-        .body(post.payload.to_vec())
+        .body(post.payload.clone())
         .send()
         .await;
-    let elapsed = || started.elapsed().as_millis() as u64;
+    let elapsed = || millis(started.elapsed());
     match response {
         Ok(response) => {
             let status = response.status().as_u16();

@@ -1,26 +1,42 @@
-//! The delivery engine: a durable queue in the database, worked by one task per endpoint with due
-//! deliveries (so endpoints never wait on each other and each endpoint gets its events in order),
-//! under a bounded pool of concurrent HTTP attempts.
+//! The delivery engine: a durable queue in the database, worked endpoint by endpoint (each
+//! endpoint gets its events in order) under bounded, per-workspace-fair slots (see `schedule`).
+//!
+//! Memory and tasks are bounded by the slots, not by the queue: a worker task exists only for an
+//! endpoint that holds a slot, and it loads a delivery's payload only once it holds one. So at
+//! most `max_in_flight` payloads are in memory, whatever the number of endpoints or events.
 
 mod attempt;
+pub mod egress;
+mod schedule;
 
-use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
+use bytes::Bytes;
+use futures_util::FutureExt;
+use tokio::sync::Notify;
 
-pub use attempt::{SignedPost, send_signed};
+pub use attempt::{AttemptResult, SignedPost};
+pub use egress::EgressPolicy;
+pub use schedule::Limits;
+
+use attempt::Sender;
+use schedule::{Schedule, Start};
 
 use crate::store::{self, Outcome, Store};
 
-/// Deliveries in flight at once, across all endpoints.
-pub const MAX_CONCURRENT_ATTEMPTS: usize = 64;
+/// Attempts in flight at once, across all workspaces (`--max-in-flight`).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
+/// Attempts in flight at once for one workspace (`--max-in-flight-per-workspace`).
+pub const DEFAULT_MAX_IN_FLIGHT_PER_WORKSPACE: usize = 16;
 /// The longest wait an endpoint's `Retry-After` can ask for.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// The longest the dispatcher sleeps without looking at the schedule again.
 const MAX_IDLE: Duration = Duration::from_secs(1);
+/// How soon an endpoint whose worker failed (a storage error) is tried again.
+const AFTER_WORKER_FAILURE_MS: i64 = 1000;
 
 /// Settings of the engine.
 #[derive(Debug, Clone)]
@@ -29,6 +45,24 @@ pub struct EngineConfig {
     pub retry_schedule: Vec<Duration>,
     /// How long an endpoint has to answer.
     pub timeout: Duration,
+    /// The bounds on attempts in flight.
+    pub limits: Limits,
+    /// Which addresses deliveries may connect to.
+    pub egress: EgressPolicy,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            retry_schedule: Vec::new(),
+            timeout: Duration::from_secs(15),
+            limits: Limits {
+                total: DEFAULT_MAX_IN_FLIGHT,
+                per_workspace: DEFAULT_MAX_IN_FLIGHT_PER_WORKSPACE,
+            },
+            egress: EgressPolicy::default(),
+        }
+    }
 }
 
 /// The running engine. Cheap to clone.
@@ -39,63 +73,89 @@ pub struct Engine {
 
 struct Inner {
     store: Store,
-    http: reqwest::Client,
+    sender: Sender,
     config: EngineConfig,
     schedule: Mutex<Schedule>,
+    /// Something became due, or a slot was freed.
     wake: Notify,
-    permits: Semaphore,
+    /// A slot was freed (for `test` calls waiting for one).
+    slot_freed: Notify,
+    /// The last dispatch left due endpoints waiting for a slot: workers hand theirs back after
+    /// each attempt instead of working on through their queue.
+    contended: AtomicBool,
     stopping: AtomicBool,
     idle: Notify,
 }
 
-/// Which endpoints have work due when, and which are being worked on.
-#[derive(Default)]
-struct Schedule {
-    due: HashMap<String, i64>,
-    running: HashSet<String>,
-}
-
 impl Engine {
     /// Starts the engine and resumes every delivery the database holds.
-    pub async fn start(store: Store, config: EngineConfig) -> Result<Engine, store::StoreError> {
-        let recovered = store.recover_in_flight().await?;
+    pub async fn start(store: Store, config: EngineConfig) -> Result<Engine, String> {
+        let recovered = store.recover_in_flight().await.map_err(|e| e.to_string())?;
         if recovered > 0 {
             println!(
                 "send0-server: {recovered} delivery attempt(s) interrupted by the last stop will be retried"
             );
         }
+        let policy = Arc::new(config.egress.clone());
         let engine = Engine {
             inner: Arc::new(Inner {
-                http: attempt::http_client(),
+                sender: Sender { http: attempt::http_client(&policy)?, policy },
                 store: store.clone(),
                 config,
                 schedule: Mutex::new(Schedule::default()),
                 wake: Notify::new(),
-                permits: Semaphore::new(MAX_CONCURRENT_ATTEMPTS),
+                slot_freed: Notify::new(),
+                contended: AtomicBool::new(false),
                 stopping: AtomicBool::new(false),
                 idle: Notify::new(),
             }),
         };
-        for (endpoint_id, due) in store.run(|conn| store::deliveries::all_due(conn)).await? {
-            engine.schedule(&endpoint_id, due);
+        let due = store.run(|conn| store::deliveries::all_due(conn)).await.map_err(|e| e.to_string())?;
+        for (workspace, endpoint_id, at) in due {
+            engine.schedule(&workspace, &endpoint_id, at);
         }
         tokio::spawn(engine.clone().dispatch());
         Ok(engine)
     }
 
-    /// Notes that `endpoint_id` has a delivery due at `due_ms`.
-    pub fn schedule(&self, endpoint_id: &str, due_ms: i64) {
-        {
-            let mut schedule = self.inner.lock_schedule();
-            let entry = schedule.due.entry(endpoint_id.to_owned()).or_insert(due_ms);
-            *entry = (*entry).min(due_ms);
-        }
+    /// Notes that `endpoint_id` of `workspace` has a delivery due at `due_ms`.
+    pub fn schedule(&self, workspace: &str, endpoint_id: &str, due_ms: i64) {
+        self.inner.lock_schedule().note_due(workspace, endpoint_id, due_ms);
         self.inner.wake.notify_one();
     }
 
-    /// The HTTP client deliveries go out on (also used for test events).
-    pub fn http(&self) -> &reqwest::Client {
-        &self.inner.http
+    /// Sends one signed post outside the queue (a `test` call) in a slot of `workspace`, waiting
+    /// at most `wait` for one.
+    pub async fn send_now(&self, workspace: &str, post: &SignedPost<'_>, wait: Duration) -> AttemptResult {
+        let slot = tokio::time::timeout(wait, self.take_slot(workspace)).await;
+        let Ok(_slot) = slot else {
+            return AttemptResult {
+                status_code: None,
+                response_time_ms: 0,
+                error: Some(format!(
+                    "every delivery slot of this workspace stayed busy for {wait:.0?} (slow endpoints hold them \
+                     up to the delivery timeout); try again shortly"
+                )),
+                attempted_at: store::now_ms(),
+                retry_after: None,
+            };
+        };
+        attempt::send_signed(&self.inner.sender, post).await
+    }
+
+    async fn take_slot(&self, workspace: &str) -> SlotGuard {
+        loop {
+            let freed = self.inner.slot_freed.notified();
+            if self.inner.lock_schedule().try_take_slot(workspace, self.inner.config.limits) {
+                return SlotGuard { inner: self.inner.clone(), workspace: workspace.to_owned() };
+            }
+            freed.await;
+        }
+    }
+
+    /// Attempts in flight for `workspace` (deliveries and tests).
+    pub fn in_flight(&self, workspace: &str) -> usize {
+        self.inner.lock_schedule().in_flight(workspace)
     }
 
     /// Stops taking new deliveries and waits (a bounded time) for attempts in flight to be recorded.
@@ -106,7 +166,7 @@ impl Engine {
         let _ = tokio::time::timeout(grace, async {
             loop {
                 let idle = self.inner.idle.notified();
-                if self.inner.lock_schedule().running.is_empty() {
+                if self.inner.lock_schedule().is_idle() {
                     return;
                 }
                 idle.await;
@@ -124,25 +184,16 @@ impl Engine {
             let now = store::now_ms();
             let (ready, next_due) = {
                 let mut schedule = self.inner.lock_schedule();
-                let Schedule { due, running } = &mut *schedule;
-                let ready: Vec<String> = due
-                    .iter()
-                    .filter(|(id, at)| **at <= now && !running.contains(*id))
-                    .map(|(id, _)| id.clone())
-                    .collect();
-                for id in &ready {
-                    due.remove(id);
-                    running.insert(id.clone());
-                }
-                let next_due = due.iter().filter(|(id, _)| !running.contains(*id)).map(|(_, at)| *at).min();
-                (ready, next_due)
+                let (ready, waiting) = schedule.take_ready(now, self.inner.config.limits);
+                self.inner.contended.store(waiting, Ordering::SeqCst);
+                (ready, schedule.next_due())
             };
-            for endpoint_id in ready {
-                tokio::spawn(self.clone().work(endpoint_id));
+            for start in ready {
+                tokio::spawn(self.clone().work(start));
             }
             let sleep = next_due
-                .map(|at| Duration::from_millis((at - now).max(1) as u64).min(MAX_IDLE))
-                .unwrap_or(MAX_IDLE);
+                .and_then(|at| u64::try_from(at.saturating_sub(now)).ok())
+                .map_or(MAX_IDLE, |ms| Duration::from_millis(ms.max(1)).min(MAX_IDLE));
             tokio::select! {
                 _ = wake => {}
                 _ = tokio::time::sleep(sleep) => {}
@@ -150,31 +201,36 @@ impl Engine {
         }
     }
 
-    /// Delivers the endpoint's due deliveries one at a time, in order, until none is due.
-    async fn work(self, endpoint_id: String) {
-        let result = self.work_until_idle(&endpoint_id).await;
-        let next_due = match result {
-            Ok(next_due) => next_due,
-            Err(error) => {
-                eprintln!("send0-server: delivering to {endpoint_id}: {error}; trying again in a second");
-                Some(store::now_ms() + 1000)
+    /// Works one endpoint while it holds its slot; the slot and the endpoint's next due time go
+    /// back to the schedule however the work ends, a panic included.
+    async fn work(self, start: Start) {
+        let mut finished = WorkerGuard { inner: self.inner.clone(), start, next_due: None };
+        let result = AssertUnwindSafe(self.work_while_due(&finished.start.endpoint_id)).catch_unwind().await;
+        finished.next_due = match result {
+            Ok(Ok(next_due)) => next_due,
+            Ok(Err(error)) => {
+                eprintln!(
+                    "send0-server: delivering to {}: {error}; trying again in a second",
+                    finished.start.endpoint_id
+                );
+                Some(store::now_ms().saturating_add(AFTER_WORKER_FAILURE_MS))
+            }
+            Err(_) => {
+                eprintln!(
+                    "send0-server: delivering to {}: internal error; trying again in a second",
+                    finished.start.endpoint_id
+                );
+                Some(store::now_ms().saturating_add(AFTER_WORKER_FAILURE_MS))
             }
         };
-        {
-            let mut schedule = self.inner.lock_schedule();
-            schedule.running.remove(&endpoint_id);
-            if let Some(at) = next_due {
-                let entry = schedule.due.entry(endpoint_id).or_insert(at);
-                *entry = (*entry).min(at);
-            }
-        }
-        self.inner.wake.notify_one();
-        self.inner.idle.notify_waiters();
     }
 
-    async fn work_until_idle(&self, endpoint_id: &str) -> Result<Option<i64>, store::StoreError> {
+    /// Delivers the endpoint's due deliveries in order; returns when the next one is due. Hands
+    /// the slot back after one attempt when other endpoints wait for slots.
+    async fn work_while_due(&self, endpoint_id: &str) -> Result<Option<i64>, store::StoreError> {
         let inner = &self.inner;
         let id = endpoint_id.to_owned();
+        // The payload is loaded here, with the slot held: never more than the slots in memory.
         let mut claimed =
             inner.store.run(move |conn| store::deliveries::claim_next(conn, &id, store::now_ms())).await?;
         loop {
@@ -182,20 +238,19 @@ impl Engine {
                 // What was claimed stays in flight and is retried at the next start.
                 return Ok(None);
             }
-            let Some(current) = claimed else {
+            let Some(mut current) = claimed else {
                 let id = endpoint_id.to_owned();
                 return inner.store.run(move |conn| store::deliveries::next_due(conn, &id)).await;
             };
-            let permit = inner.permits.acquire().await.expect("the semaphore is never closed");
             let post = SignedPost {
                 url: &current.url,
                 event_id: &current.event_id,
-                payload: &current.payload,
+                payload: Bytes::from(std::mem::take(&mut current.payload)),
                 secrets: &current.secrets,
                 timeout: inner.config.timeout,
             };
-            let result = send_signed(&inner.http, &post).await;
-            drop(permit);
+            let result = attempt::send_signed(&inner.sender, &post).await;
+            drop(post);
             let outcome = Outcome {
                 retry_at: (!result.succeeded() && result.status_code != Some(410))
                     .then(|| self.retry_at(current.attempt, result.retry_after, result.attempted_at))
@@ -205,6 +260,7 @@ impl Engine {
                 error: result.error,
                 attempted_at: result.attempted_at,
             };
+            let keep_going = !inner.contended.load(Ordering::SeqCst);
             // Recording this attempt and claiming the next due one share a trip to the database.
             let (recorded, next) = inner
                 .store
@@ -212,7 +268,7 @@ impl Engine {
                     let recorded = store::deliveries::record(conn, &current, &outcome)?;
                     let now = store::now_ms();
                     let next = match recorded.next_due {
-                        Some(at) if at <= now => {
+                        Some(at) if at <= now && keep_going => {
                             store::deliveries::claim_next(conn, &current.endpoint_id, now)?
                         }
                         _ => None,
@@ -226,7 +282,7 @@ impl Engine {
             if recorded.disabled {
                 println!("send0-server: endpoint {endpoint_id} answered 410 Gone and is now disabled");
             }
-            if next.is_none() && recorded.next_due.is_some_and(|at| at > store::now_ms()) {
+            if next.is_none() {
                 return Ok(recorded.next_due);
             }
             claimed = next;
@@ -236,17 +292,51 @@ impl Engine {
     /// When to retry after failed attempt number `attempt` (1-based): the schedule's wait with
     /// ±20% jitter, or the endpoint's `Retry-After`; None once the schedule is used up.
     fn retry_at(&self, attempt: u32, retry_after: Option<Duration>, now: i64) -> Option<i64> {
-        let wait = *self.inner.config.retry_schedule.get(attempt as usize - 1)?;
+        let index = usize::try_from(attempt.checked_sub(1)?).ok()?;
+        let wait = *self.inner.config.retry_schedule.get(index)?;
         let wait = match retry_after {
             Some(asked) => asked.min(MAX_RETRY_AFTER),
             None => wait.mul_f64(0.8 + 0.4 * fastrand::f64()),
         };
-        Some(now + wait.as_millis() as i64)
+        Some(now.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)))
     }
 }
 
 impl Inner {
     fn lock_schedule(&self) -> std::sync::MutexGuard<'_, Schedule> {
         self.schedule.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn slot_released(&self) {
+        self.slot_freed.notify_waiters();
+        self.wake.notify_one();
+    }
+}
+
+/// One slot of a workspace taken outside the queue; given back when dropped.
+struct SlotGuard {
+    inner: Arc<Inner>,
+    workspace: String,
+}
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        self.inner.lock_schedule().release_slot(&self.workspace);
+        self.inner.slot_released();
+    }
+}
+
+/// A worker's endpoint and slot, handed back to the schedule when the worker ends.
+struct WorkerGuard {
+    inner: Arc<Inner>,
+    start: Start,
+    next_due: Option<i64>,
+}
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        self.inner.lock_schedule().finish(&self.start, self.next_due);
+        self.inner.slot_released();
+        self.inner.idle.notify_waiters();
     }
 }

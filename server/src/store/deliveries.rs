@@ -129,11 +129,15 @@ pub fn next_due(conn: &Connection, endpoint_id: &str) -> StoreResult<Option<i64>
         .query_row([endpoint_id], |r| r.get(0))?)
 }
 
-/// Every endpoint with pending deliveries and its earliest due time (to resume after a start).
-pub fn all_due(conn: &Connection) -> StoreResult<Vec<(String, i64)>> {
+/// Every endpoint with pending deliveries, as (workspace, endpoint, earliest due time), to resume
+/// after a start.
+pub fn all_due(conn: &Connection) -> StoreResult<Vec<(String, String, i64)>> {
     Ok(conn
-        .prepare("SELECT endpoint_id, MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' GROUP BY endpoint_id")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare(
+            "SELECT e.workspace, d.endpoint_id, MIN(d.next_attempt_at) FROM deliveries d
+             JOIN endpoints e ON e.id = d.endpoint_id WHERE d.state = 'pending' GROUP BY d.endpoint_id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?)
 }
 

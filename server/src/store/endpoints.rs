@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use send0::client::{EndpointStatus, WebhookEndpoint};
 
-use super::{StoreResult, rfc3339};
+use super::{StoreError, StoreResult, rfc3339};
 
 /// An endpoint as stored.
 #[derive(Debug, Clone)]
@@ -98,8 +98,23 @@ pub struct Paging {
     pub before: Option<i64>,
 }
 
-pub fn insert(conn: &mut Connection, new: &NewEndpoint) -> StoreResult<EndpointRow> {
+/// What [`insert`] did.
+#[derive(Debug)]
+pub enum Inserted {
+    Created(Box<EndpointRow>),
+    /// The workspace already has the most endpoints allowed; nothing was inserted.
+    AtLimit,
+}
+
+/// Inserts an endpoint unless its workspace already has `max_per_workspace` (checked in the same
+/// transaction, so concurrent creates cannot pass the limit together).
+pub fn insert(conn: &mut Connection, new: &NewEndpoint, max_per_workspace: usize) -> StoreResult<Inserted> {
     let tx = conn.transaction()?;
+    let count: i64 =
+        tx.query_row("SELECT COUNT(*) FROM endpoints WHERE workspace = ?1", [&new.workspace], |r| r.get(0))?;
+    if usize::try_from(count).unwrap_or(usize::MAX) >= max_per_workspace {
+        return Ok(Inserted::AtLimit);
+    }
     tx.execute(
         "INSERT INTO endpoints (id, workspace, url, description, events, active, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -117,9 +132,10 @@ pub fn insert(conn: &mut Connection, new: &NewEndpoint) -> StoreResult<EndpointR
         "INSERT INTO endpoint_secrets (endpoint_id, secret, created_at) VALUES (?1, ?2, ?3)",
         params![new.id, new.secret, new.now],
     )?;
-    let row = get_in(&tx, &new.workspace, &new.id)?.expect("the endpoint was just inserted");
+    let row = get_in(&tx, &new.workspace, &new.id)?
+        .ok_or_else(|| StoreError("the endpoint just inserted could not be read back".into()))?;
     tx.commit()?;
-    Ok(row)
+    Ok(Inserted::Created(Box::new(row)))
 }
 
 /// The endpoint `id` of `workspace` (another workspace's id is simply not found).
@@ -189,6 +205,7 @@ pub fn delete(conn: &mut Connection, workspace: &str, id: &str) -> StoreResult<b
     if deleted > 0 {
         tx.execute("DELETE FROM deliveries WHERE endpoint_id = ?1", [id])?;
         tx.execute("DELETE FROM attempts WHERE endpoint_id = ?1", [id])?;
+        super::idempotency::forget_endpoint(&tx, id)?;
     }
     tx.commit()?;
     Ok(deleted > 0)

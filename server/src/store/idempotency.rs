@@ -1,4 +1,5 @@
-//! `Idempotency-Key` records: the first response to a key, replayed for 24 hours.
+//! `Idempotency-Key` records: the first response to a key, replayed for 24 hours, then purged.
+//! A record that concerns an endpoint (its create, rotation or test) goes with the endpoint.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -38,7 +39,7 @@ pub fn begin(
     let tx = conn.transaction()?;
     tx.execute(
         "DELETE FROM idempotency_keys WHERE workspace = ?1 AND key = ?2 AND created_at <= ?3",
-        params![workspace, key, now - KEY_LIFETIME_MS],
+        params![workspace, key, now.saturating_sub(KEY_LIFETIME_MS)],
     )?;
     let existing: Option<(String, Option<u16>, Option<Vec<u8>>)> = tx
         .query_row(
@@ -63,11 +64,17 @@ pub fn begin(
     Ok(lookup)
 }
 
-/// Stores the response of a reserved key.
-pub fn finish(conn: &Connection, workspace: &str, key: &str, record: &IdempotencyRecord) -> StoreResult<()> {
+/// Stores the response of a reserved key, with the endpoint it concerns, if any.
+pub fn finish(
+    conn: &Connection,
+    workspace: &str,
+    key: &str,
+    record: &IdempotencyRecord,
+    endpoint_id: Option<&str>,
+) -> StoreResult<()> {
     conn.execute(
-        "UPDATE idempotency_keys SET status = ?3, body = ?4 WHERE workspace = ?1 AND key = ?2",
-        params![workspace, key, record.status, record.body],
+        "UPDATE idempotency_keys SET status = ?3, body = ?4, endpoint_id = ?5 WHERE workspace = ?1 AND key = ?2",
+        params![workspace, key, record.status, record.body, endpoint_id],
     )?;
     Ok(())
 }
@@ -83,5 +90,18 @@ pub fn release(conn: &Connection, workspace: &str, key: &str) -> StoreResult<()>
 
 /// Drops every expired key.
 pub fn purge_expired(conn: &Connection, now: i64) -> StoreResult<usize> {
-    Ok(conn.execute("DELETE FROM idempotency_keys WHERE created_at <= ?1", [now - KEY_LIFETIME_MS])?)
+    Ok(conn.execute(
+        "DELETE FROM idempotency_keys WHERE created_at <= ?1",
+        [now.saturating_sub(KEY_LIFETIME_MS)],
+    )?)
+}
+
+/// Frees every reserved key: at a start, no request of an earlier run is still in flight.
+pub fn release_unfinished(conn: &Connection) -> StoreResult<usize> {
+    Ok(conn.execute("DELETE FROM idempotency_keys WHERE status IS NULL", [])?)
+}
+
+/// Drops the records of an endpoint (it was deleted).
+pub fn forget_endpoint(conn: &Connection, endpoint_id: &str) -> StoreResult<usize> {
+    Ok(conn.execute("DELETE FROM idempotency_keys WHERE endpoint_id = ?1", [endpoint_id])?)
 }

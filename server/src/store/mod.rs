@@ -13,14 +13,15 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
 pub use deliveries::{Claimed, Outcome, Recorded};
-pub use endpoints::{EndpointChanges, EndpointRow, NewEndpoint, Paging};
+pub use endpoints::{EndpointChanges, EndpointRow, Inserted, NewEndpoint, Paging};
 pub use idempotency::{IdempotencyRecord, Lookup};
 
 use crate::keys::KeyRing;
 
 /// The schema, one migration per step; never edit a released step, add one.
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    r#"
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        r#"
 CREATE TABLE api_keys (
     key_hash   TEXT PRIMARY KEY,
     key_hint   TEXT NOT NULL,
@@ -92,17 +93,31 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (workspace, key)
 );
 "#,
-)];
+    ),
+    // Idempotency records are purged by age and deleted with the endpoint they concern.
+    M::up(
+        r#"
+ALTER TABLE idempotency_keys ADD COLUMN endpoint_id TEXT;
+CREATE INDEX idempotency_by_endpoint ON idempotency_keys(endpoint_id);
+CREATE INDEX idempotency_by_age ON idempotency_keys(created_at);
+"#,
+    ),
+];
 
 /// Milliseconds since the Unix epoch, the unit of every time the database holds.
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
-/// RFC 3339 UTC at whole seconds (`2026-04-12T10:30:00Z`), the API's time format.
+/// RFC 3339 UTC at whole seconds (`2026-04-12T10:30:00Z`), the API's time format. Times past
+/// what the format can show (after 9999) are shown as its last second.
 pub fn rfc3339(ms: i64) -> String {
-    let time = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
-    humantime::format_rfc3339_seconds(time).to_string()
+    let last = Duration::from_secs(253_402_300_799); // 9999-12-31T23:59:59Z
+    let since_epoch = Duration::from_millis(u64::try_from(ms).unwrap_or(0)).min(last);
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + since_epoch).to_string()
 }
 
 /// A failure of the storage layer; the API answers it with a 500.
@@ -186,6 +201,15 @@ impl Store {
             }
             tx.commit()?;
             Ok(())
+        })
+        .await
+    }
+
+    /// Frees the idempotency keys reserved by requests of an earlier run, and purges expired ones.
+    pub async fn tidy_idempotency_keys(&self) -> StoreResult<usize> {
+        self.run(|conn| {
+            let released = idempotency::release_unfinished(conn)?;
+            Ok(released + idempotency::purge_expired(conn, now_ms())?)
         })
         .await
     }

@@ -168,6 +168,8 @@ struct ReceiverState {
     received: Mutex<Vec<Received>>,
     script: Mutex<Arc<Script>>,
     arrived: Notify,
+    /// Requests being answered now, and the most there ever were at once.
+    concurrency: Mutex<(usize, usize)>,
 }
 
 /// A webhook receiver on a free loopback port.
@@ -195,6 +197,7 @@ impl Receiver {
             received: Mutex::new(Vec::new()),
             script: Mutex::new(Arc::new(script)),
             arrived: Notify::new(),
+            concurrency: Mutex::new((0, 0)),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -209,6 +212,11 @@ impl Receiver {
         script: impl Fn(usize, &Received) -> (u16, Vec<(&'static str, String)>, Duration) + Send + Sync + 'static,
     ) {
         *self.state.script.lock().unwrap() = Arc::new(script);
+    }
+
+    /// The most deliveries this receiver was answering at once.
+    pub fn max_concurrent(&self) -> usize {
+        self.state.concurrency.lock().unwrap().1
     }
 
     /// Everything received so far.
@@ -245,9 +253,15 @@ async fn receive(
     };
     state.arrived.notify_waiters();
     let (status, extra, delay) = script(n, &received);
+    {
+        let mut concurrency = state.concurrency.lock().unwrap();
+        concurrency.0 += 1;
+        concurrency.1 = concurrency.1.max(concurrency.0);
+    }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
+    state.concurrency.lock().unwrap().0 -= 1;
     let mut reply = HeaderMap::new();
     for (name, value) in extra {
         reply.insert(name, value.parse().unwrap());
