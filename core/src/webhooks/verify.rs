@@ -15,6 +15,11 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// The default tolerance between `webhook-timestamp` and now, on either side.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+/// Entries of `webhook-signature` looked at; later ones are ignored (a sender has one per live
+/// secret, two during a rotation).
+pub const MAX_ENTRIES: usize = 16;
+/// Well-formed `v1a` entries checked (an Ed25519 check costs about 60 HMACs of a small body).
+pub const MAX_V1A_ENTRIES: usize = 4;
 
 const RAW_BODY_HINT: &str = "check the secret, and pass the raw request body exactly as received: \
      a body that a framework parsed and re-serialized no longer matches its signature";
@@ -155,7 +160,7 @@ impl Verifier {
         let signature = required(headers.signature(), WEBHOOK_SIGNATURE)?;
         let timestamp = parse_timestamp(timestamp_text)?;
         self.check_tolerance(timestamp)?;
-        if self.signature_matches(id, timestamp, body, signature) {
+        if self.signature_matches(id, timestamp_text, body, signature) {
             Ok((id, timestamp))
         } else {
             let mut message = format!(
@@ -200,12 +205,15 @@ impl Verifier {
         Ok(())
     }
 
-    /// True when any entry matches any secret. Each HMAC tag is computed at most once.
-    fn signature_matches(&self, id: &str, timestamp: i64, body: &[u8], signature: &str) -> bool {
-        let timestamp = timestamp.to_string();
+    /// True when any entry matches any secret. The signed content holds the timestamp exactly as
+    /// the header gave it. Each HMAC tag is computed at most once, and the work is bounded: only the
+    /// first [`MAX_ENTRIES`] entries are looked at and the first [`MAX_V1A_ENTRIES`] well-formed
+    /// `v1a` entries checked, so a header stuffed with entries costs no more than a normal one.
+    fn signature_matches(&self, id: &str, timestamp: &str, body: &[u8], signature: &str) -> bool {
         let mut tags: Vec<Option<[u8; 32]>> = vec![None; self.secrets.len()];
         let mut signed_content: Option<Vec<u8>> = None;
-        for entry in signature.split(' ').filter(|e| !e.is_empty()) {
+        let mut v1a_checked = 0;
+        for entry in signature.split(' ').filter(|e| !e.is_empty()).take(MAX_ENTRIES) {
             // Containers that join repeated fields with ", " (Node's, fetch's) leave a trailing comma.
             let entry = entry.strip_suffix(',').unwrap_or(entry);
             let Some((version, value)) = entry.split_once(',') else { continue };
@@ -219,7 +227,7 @@ impl Verifier {
                     }
                     for (secret, tag) in self.secrets.iter().zip(tags.iter_mut()) {
                         let Key::Hmac(mac) = secret.key() else { continue };
-                        let tag = tag.get_or_insert_with(|| hmac_tag(mac, id, &timestamp, body));
+                        let tag = tag.get_or_insert_with(|| hmac_tag(mac, id, timestamp, body));
                         if bool::from(tag.ct_eq(&decoded)) {
                             return true;
                         }
@@ -231,11 +239,14 @@ impl Verifier {
                     {
                         continue;
                     }
+                    if v1a_checked == MAX_V1A_ENTRIES {
+                        continue;
+                    }
+                    v1a_checked += 1;
                     let signature = Signature::from_bytes(&decoded);
                     for secret in &self.secrets {
                         let Key::Ed25519(key) = secret.key() else { continue };
-                        let content =
-                            signed_content.get_or_insert_with(|| signed_bytes(id, &timestamp, body));
+                        let content = signed_content.get_or_insert_with(|| signed_bytes(id, timestamp, body));
                         if key.verify_strict(content, &signature).is_ok() {
                             return true;
                         }
