@@ -8,6 +8,13 @@
 //!
 //! Every error is an [`Error`] with a stable [`ErrorKind`], the same in every language.
 #![warn(missing_docs)]
+// Input we don't control reaches this crate from API callers, webhook senders and the API
+// itself: outside tests, no unwrap, expect, panic or unchecked index (each remaining use says why
+// it cannot fail).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
 
 pub mod client;
 mod error;

@@ -24,6 +24,9 @@ pub fn shared() -> &'static Runtime {
         // SAFETY: a non-null pointer always comes from `Box::into_raw` below and is never freed.
         return unsafe { &*current };
     }
+    // Building fails only when the OS refuses to start threads; there is no runtime to report that
+    // through, and every binding's entry point turns the panic into its language's error.
+    #[allow(clippy::expect_used)]
     let built = Builder::new_multi_thread()
         .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get().min(4)))
         .thread_name("send0-runtime")

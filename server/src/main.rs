@@ -1,6 +1,13 @@
 //! `send0-server [--host 127.0.0.1] [--port 8765] [--db PATH] [--api-key KEY] [--keys FILE]
 //! [--retry-schedule 5s,5m,30m,2h,5h,10h,10h] [--delivery-timeout 15s] [--ready-file PATH]`
 
+// Input we don't control reaches this crate from API callers, webhook senders and the API
+// itself: outside tests, no unwrap, expect, panic or unchecked index (each remaining use says why
+// it cannot fail).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
 use clap::Parser;
 use send0_server::Config;
 
@@ -13,12 +20,22 @@ async fn main() {
     }
 }
 
-/// Completes at SIGINT or SIGTERM.
+/// Completes at SIGINT or SIGTERM (at SIGINT alone where SIGTERM cannot be handled).
 async fn stop_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate()).expect("SIGTERM can be handled");
+    let terminate = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(e) => {
+                eprintln!("send0-server: SIGTERM cannot be handled ({e}); stop it with SIGINT");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
+        _ = terminate => {}
     }
 }

@@ -146,7 +146,8 @@ fn candidates() -> Vec<String> {
     for t in EVENT_TYPES {
         let segments: Vec<&str> = t.split('.').collect();
         for depth in 1..segments.len() {
-            let prefix = format!("{}.*", segments[..depth].join("."));
+            let Some(parents) = segments.get(..depth) else { continue };
+            let prefix = format!("{}.*", parents.join("."));
             if !all.contains(&prefix) {
                 all.push(prefix);
             }
@@ -162,7 +163,7 @@ fn suggestion(pattern: &str) -> String {
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(pattern, &c), c))
         .min_by_key(|(distance, _)| *distance)
-        .expect("the catalog is not empty");
+        .unwrap_or((usize::MAX, "*".to_owned()));
     if distance <= pattern.len().max(4) / 2 {
         format!("; did you mean `{closest}`?")
     } else {

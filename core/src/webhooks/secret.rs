@@ -68,6 +68,7 @@ impl WebhookSecret {
     /// An HMAC secret from its raw key bytes (what `whsec_` encodes).
     pub fn from_hmac_key(key: &[u8]) -> Self {
         // HMAC takes keys of any length (long ones are hashed first), so this cannot fail.
+        #[allow(clippy::expect_used)]
         let mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC accepts any key length");
         WebhookSecret { key: Key::Hmac(Box::new(mac)) }
     }

@@ -200,7 +200,7 @@ pub fn record(conn: &mut Connection, claimed: &Claimed, outcome: &Outcome) -> St
             claimed.event_type,
             claimed.attempt,
             outcome.status_code,
-            outcome.response_time_ms as i64,
+            i64::try_from(outcome.response_time_ms).unwrap_or(i64::MAX),
             outcome.error,
             outcome.attempted_at,
             if pausing { None } else { next_attempt_at }
@@ -259,7 +259,7 @@ pub fn attempts(
                     event_type: r.get(2)?,
                     attempt: r.get(3)?,
                     status_code: r.get(4)?,
-                    response_time_ms: r.get::<_, i64>(5)? as u64,
+                    response_time_ms: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
                     error: r.get(6)?,
                     attempted_at: rfc3339(r.get(7)?),
                     next_attempt_at: r.get::<_, Option<i64>>(8)?.map(rfc3339),
