@@ -3,6 +3,7 @@ package send0
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 )
@@ -129,7 +130,7 @@ func fromNative(description []byte) error {
 		e := &APIError{Kind: d.Kind, Status: a.Status, Message: a.Message, Body: a.Body, Headers: http.Header{}}
 		e.Code, e.Param, e.RequestID, e.RequiredScope = deref(a.Code), deref(a.Param), deref(a.RequestID), deref(a.RequiredScope)
 		if a.RetryAfter != nil {
-			e.RetryAfter = time.Duration(*a.RetryAfter * float64(time.Second))
+			e.RetryAfter = durationOf(*a.RetryAfter)
 		}
 		for _, h := range a.Headers {
 			e.Headers.Add(h[0], h[1])
@@ -140,6 +141,19 @@ func fromNative(description []byte) error {
 		return &WebhookVerificationError{Kind: d.Kind, Message: d.Message}
 	}
 	return &Error{Kind: d.Kind, Message: d.Message}
+}
+
+// durationOf converts seconds to a Duration, saturating: a Retry-After comes from a server, and a
+// float beyond int64 would convert to an arbitrary (on amd64 negative) Duration.
+func durationOf(secs float64) time.Duration {
+	switch ns := secs * float64(time.Second); {
+	case !(ns > 0): // also NaN
+		return 0
+	case ns >= math.MaxInt64:
+		return math.MaxInt64
+	default:
+		return time.Duration(ns)
+	}
 }
 
 func deref(s *string) string {

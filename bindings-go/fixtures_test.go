@@ -118,7 +118,9 @@ func TestFixtures(t *testing.T) {
 				t.Run(c.Name, func(t *testing.T) {
 					switch c.Op {
 					case "verify", "verify_raw":
-						runVerifyCase(t, c)
+						for _, style := range headerStyles {
+							t.Run(style.name, func(t *testing.T) { runVerifyCase(t, c, style.build(c.Headers)) })
+						}
 					case "sign":
 						runSignCase(t, c)
 					default:
@@ -135,12 +137,43 @@ func TestFixtures(t *testing.T) {
 	t.Logf("fixture cases run: %v", counts)
 }
 
-func runVerifyCase(t *testing.T, c fixtureCase) {
-	body := c.body(t)
-	headers := http.Header{}
-	for _, h := range c.Headers {
-		headers.Add(h[0], h[1]) // case-insensitive; a repeated name keeps its values in order
+// headerStyles are the shapes an http.Header takes in the wild: canonical keys (net/http), keys
+// exactly as sent (a hand-built map), and keys lowercased or mixed-cased by an adapter. Verify must
+// find the headers under any of them (verify.md rule 2).
+var headerStyles = []struct {
+	name  string
+	build func(pairs [][2]string) http.Header
+}{
+	{"canonical", headersKeyedBy(http.CanonicalHeaderKey)},
+	{"as_sent", headersKeyedBy(func(name string) string { return name })},
+	{"lowercase", headersKeyedBy(strings.ToLower)},
+	{"mixed_case", headersKeyedBy(mixedCase)},
+}
+
+// headersKeyedBy builds a header map whose keys are key(name), values in order.
+func headersKeyedBy(key func(string) string) func([][2]string) http.Header {
+	return func(pairs [][2]string) http.Header {
+		h := http.Header{}
+		for _, p := range pairs {
+			h[key(p[0])] = append(h[key(p[0])], p[1])
+		}
+		return h
 	}
+}
+
+// mixedCase alternates lower and upper case: webhook-id becomes wEbHoOk-iD, never canonical.
+func mixedCase(name string) string {
+	b := []byte(strings.ToLower(name))
+	for i := 1; i < len(b); i += 2 {
+		if 'a' <= b[i] && b[i] <= 'z' {
+			b[i] -= 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func runVerifyCase(t *testing.T, c fixtureCase, headers http.Header) {
+	body := c.body(t)
 	if len(c.Secrets) == 0 {
 		t.Fatal("a verify case needs secrets")
 	}

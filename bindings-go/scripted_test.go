@@ -61,8 +61,13 @@ func (s *scripted) requests() []seenRequest {
 }
 
 func (s *scripted) client(t *testing.T, opts ...send0.Option) *send0.Client {
+	return clientAt(t, s.URL, opts...)
+}
+
+// clientAt is a client of the server at url, closed when the test ends.
+func clientAt(t *testing.T, url string, opts ...send0.Option) *send0.Client {
 	t.Helper()
-	client, err := send0.NewClient(defaultKey, append([]send0.Option{send0.WithBaseURL(s.URL)}, opts...)...)
+	client, err := send0.NewClient(defaultKey, append([]send0.Option{send0.WithBaseURL(url)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

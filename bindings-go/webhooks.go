@@ -1,10 +1,12 @@
 package send0
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 )
@@ -45,62 +47,111 @@ func WithSecrets(more ...string) VerifyOption {
 	return func(c *verifyConfig) { c.secrets = append(c.secrets, more...) }
 }
 
-// The headers verify reads, with their keys in an http.Header (what headers.Values(name) looks up,
-// without canonicalizing the name again on every call).
+// The headers verify reads, with their canonical keys in an http.Header.
 var webhookHeaders = [...]struct{ name, key string }{
 	{"webhook-id", "Webhook-Id"}, {"webhook-timestamp", "Webhook-Timestamp"}, {"webhook-signature", "Webhook-Signature"},
 }
 
-// verifyInputs packs the headers and secrets for the core: NUL-separated, repeated values in order.
-func verifyInputs(headers http.Header, secret string, opts []VerifyOption) (h, s []byte, cfg verifyConfig) {
-	cfg = verifyConfig{tolerance: 5 * time.Minute, secrets: []string{secret}}
-	for _, opt := range opts {
-		opt(&cfg)
+// packHeaders gathers the webhook headers for the core as name\0value\0…, whatever the case of
+// their keys: net/http canonicalizes them, but hand-built maps and serverless adapters often use
+// lowercase (verify.md rule 2). Of the keys of one header, the canonical key's values come first,
+// then the other keys' in sorted order, so that the values the core joins keep a stable order.
+func packHeaders(headers http.Header) ([]byte, error) {
+	var others [len(webhookHeaders)][]string
+	for key := range headers {
+		for i, hdr := range webhookHeaders {
+			// Equal lengths keep EqualFold to ASCII case, as the core matches (no Kelvin sign for k).
+			if len(key) == len(hdr.name) && key != hdr.key && strings.EqualFold(key, hdr.name) {
+				others[i] = append(others[i], key)
+			}
+		}
 	}
+	items := make([]string, 0, 2*len(webhookHeaders))
+	var err error
+	for i, hdr := range webhookHeaders {
+		if items, err = appendPairs(items, hdr.name, headers[hdr.key]); err != nil {
+			return nil, err
+		}
+		sort.Strings(others[i])
+		for _, key := range others[i] {
+			if items, err = appendPairs(items, hdr.name, headers[key]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return joinNUL(items), nil
+}
+
+// appendPairs appends name, value for every value, refusing a value with a NUL: the core splits at
+// NUL, so one inside a value would re-pair the names and values that follow it.
+func appendPairs(items []string, name string, values []string) ([]string, error) {
+	for _, v := range values {
+		if strings.IndexByte(v, 0) >= 0 {
+			return nil, &WebhookVerificationError{Kind: "missing_header", Message: "the " + name + " header has a NUL character"}
+		}
+		items = append(items, name, v)
+	}
+	return items, nil
+}
+
+// packSecrets refuses what the core could not tell apart once packed (an empty secret, a NUL
+// inside one), so that every secret given is checked and none is silently dropped.
+func packSecrets(secrets []string) ([]byte, error) {
+	for _, secret := range secrets {
+		switch {
+		case secret == "":
+			return nil, &WebhookVerificationError{Kind: "invalid_secret", Message: "the webhook secret is empty"}
+		case strings.IndexByte(secret, 0) >= 0:
+			return nil, &WebhookVerificationError{Kind: "invalid_secret", Message: "the webhook secret has a NUL character"}
+		}
+	}
+	return joinNUL(secrets), nil
+}
+
+// joinNUL packs items as a\0b\0c: a NUL between items and none after the last one, the form
+// the core reads whether or not it keeps an empty last item.
+func joinNUL(items []string) []byte {
 	size := 0
-	for _, hdr := range webhookHeaders {
-		for _, v := range headers[hdr.key] {
-			size += len(hdr.name) + len(v) + 2
+	for _, item := range items {
+		size += len(item) + 1
+	}
+	packed := make([]byte, 0, size)
+	for i, item := range items {
+		if i > 0 {
+			packed = append(packed, 0)
 		}
+		packed = append(packed, item...)
 	}
-	h = make([]byte, 0, size)
-	for _, hdr := range webhookHeaders {
-		for _, v := range headers[hdr.key] {
-			h = append(append(append(append(h, hdr.name...), 0), v...), 0)
-		}
-	}
-	size = 0
-	for _, secret := range cfg.secrets {
-		size += len(secret) + 1
-	}
-	s = make([]byte, 0, size)
-	for _, secret := range cfg.secrets {
-		s = append(append(s, secret...), 0)
-	}
-	return h, s, cfg
+	return packed
 }
 
 func verify(body []byte, headers http.Header, secret string, opts []VerifyOption, parse bool) ([]byte, error) {
-	h, s, cfg := verifyInputs(headers, secret, opts)
+	cfg := verifyConfig{tolerance: 5 * time.Minute, secrets: []string{secret}}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if cfg.tolerance < 0 {
+		return nil, &Error{Kind: "invalid_argument", Message: "the tolerance must not be negative"}
+	}
+	s, err := packSecrets(cfg.secrets)
+	if err != nil {
+		return nil, err
+	}
+	h, err := packHeaders(headers)
+	if err != nil {
+		return nil, err
+	}
 	var now *int64
 	if cfg.now != nil {
 		unix := cfg.now.Unix()
 		now = &unix
 	}
-	if cfg.tolerance < 0 {
-		return nil, &Error{Kind: "invalid_argument", Message: "the tolerance must not be negative"}
-	}
-	// Secrets cross the boundary NUL-separated: a NUL inside one would split it in two.
-	for _, secret := range cfg.secrets {
-		if strings.IndexByte(secret, 0) >= 0 {
-			return nil, &WebhookVerificationError{Kind: "invalid_secret", Message: "the webhook secret has a NUL character"}
-		}
-	}
 	return nativeVerify(body, h, s, uint64(cfg.tolerance/time.Second), now, parse)
 }
 
-// VerifyWebhook verifies a delivery (the raw body, exactly as received) and returns its event.
-// Errors are *WebhookVerificationError; errors.Is matches ErrInvalidSignature, ErrTimestampTooOld, ...
+// VerifyWebhook verifies a delivery (the raw body, exactly as received) and returns its event,
+// which holds its own copy of the body. Header keys may have any case. Errors are
+// *WebhookVerificationError; errors.Is matches ErrInvalidSignature, ErrTimestampTooOld, ...
 func VerifyWebhook(body []byte, headers http.Header, secret string, opts ...VerifyOption) (*Event, error) {
 	out, err := verify(body, headers, secret, opts, true)
 	if err != nil {
@@ -120,15 +171,22 @@ func VerifyWebhook(body []byte, headers http.Header, secret string, opts ...Veri
 	if err := json.Unmarshal(out, &fields); err != nil {
 		return nil, &Error{Kind: "decode", Message: "unreadable event from the send0 core: " + err.Error()}
 	}
+	// The event owns a copy of the body: the caller's buffer may be reused after verify returns,
+	// and what the event holds must stay what was verified.
+	raw := bytes.Clone(body)
 	data := json.RawMessage("null")
 	if fields.DataLen > 0 {
-		// The core gives the span of `data` inside the body: no copy and no second parse.
-		data = json.RawMessage(body[fields.DataOffset : fields.DataOffset+fields.DataLen])
+		// The core gives the span of `data` inside the body: no second parse.
+		start, end := fields.DataOffset, fields.DataOffset+fields.DataLen
+		if start < 0 || end < start || end > len(raw) {
+			return nil, &Error{Kind: "decode", Message: "the send0 core gave a data span outside the body"}
+		}
+		data = json.RawMessage(raw[start:end:end]) // capped: an append to Data never writes into Raw
 	}
 	return &Event{
 		ID: fields.ID, Type: fields.Type, Service: fields.Service, Data: data, Livemode: fields.Livemode,
 		CreatedAt: time.UnixMilli(fields.CreatedAt).UTC(), WebhookID: fields.WebhookID, Timestamp: fields.Timestamp,
-		Raw: body,
+		Raw: raw,
 	}, nil
 }
 

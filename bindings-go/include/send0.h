@@ -51,7 +51,7 @@ int32_t send0_client_call(const struct Send0Client *client,
                           struct Send0Bytes *out,
                           struct Send0Bytes *err_out);
 
-// A new cancellation token. Release with [`send0_cancel_free`].
+// A new cancellation token (null if it could not be made). Release with [`send0_cancel_free`].
 struct Send0Cancel *send0_cancel_new(void);
 
 // Cancels every call made with `cancel`. Null is ignored.

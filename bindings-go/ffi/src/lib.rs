@@ -4,7 +4,8 @@
 //! - Inputs are borrowed `(pointer, length)` pairs, read during the call only.
 //! - Every output is a [`Send0Bytes`] allocated here and released with [`send0_bytes_free`]
 //!   (never C's `free`); handles are released with their own `_free` function.
-//! - Every export runs inside `catch_unwind`: a panic becomes an `internal` error, never an abort
+//! - Every export runs inside `shielded` (`catch_unwind`): a panic becomes an `api` error ("internal
+//!   error in the send0 core"), or a null/no-op where the export returns no error; never an abort
 //!   across the boundary.
 //! - Errors are the core's JSON description (`{"kind", "message", "api"?}`) in `err_out`.
 
@@ -65,7 +66,20 @@ unsafe fn write(out: *mut Send0Bytes, bytes: Vec<u8>) {
     }
 }
 
-/// Runs `body` behind `catch_unwind`, writing its output or its error.
+/// Runs `f` so that a panic stops here: unwinding out of an `extern "C"` function aborts the
+/// process. Every export goes through this (directly or through [`guarded`]); `Err` is the panic's
+/// message.
+fn shielded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|panic| {
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned())
+    })
+}
+
+/// Runs `body` shielded from panics, writing its output or its error.
 fn guarded(
     out: *mut Send0Bytes,
     err_out: *mut Send0Bytes,
@@ -76,12 +90,7 @@ fn guarded(
             unsafe { slot.write(Send0Bytes::EMPTY) };
         }
     }
-    let result = catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
+    let result = shielded(body).unwrap_or_else(|what| {
         Err(send0::Error::new(send0::ErrorKind::Api, format!("internal error in the send0 core: {what}")))
     });
     match result {
@@ -102,7 +111,7 @@ pub unsafe extern "C" fn send0_bytes_free(bytes: Send0Bytes) {
     if bytes.ptr.is_null() {
         return;
     }
-    let _ = catch_unwind(|| {
+    let _ = shielded(|| {
         let slice = std::ptr::slice_from_raw_parts_mut(bytes.ptr, bytes.len);
         drop(unsafe { Box::from_raw(slice) });
     });
@@ -111,7 +120,7 @@ pub unsafe extern "C" fn send0_bytes_free(bytes: Send0Bytes) {
 /// The core's version, a static NUL-terminated string (never freed).
 #[unsafe(no_mangle)]
 pub extern "C" fn send0_version() -> *const u8 {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr()
+    shielded(|| concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr()).unwrap_or(c"".as_ptr().cast())
 }
 
 /// Creates a client from a JSON config (`api_key`, `base_url`, `timeout_ms`, `max_retries`,
@@ -145,7 +154,7 @@ pub unsafe extern "C" fn send0_client_new(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn send0_client_free(client: *mut Send0Client) {
     if !client.is_null() {
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(client) })));
+        let _ = shielded(|| drop(unsafe { Box::from_raw(client) }));
     }
 }
 
@@ -175,17 +184,18 @@ pub unsafe extern "C" fn send0_client_call(
     })
 }
 
-/// A new cancellation token. Release with [`send0_cancel_free`].
+/// A new cancellation token (null if it could not be made). Release with [`send0_cancel_free`].
 #[unsafe(no_mangle)]
 pub extern "C" fn send0_cancel_new() -> *mut Send0Cancel {
-    Box::into_raw(Box::new(Send0Cancel { token: CancellationToken::new() }))
+    shielded(|| Box::into_raw(Box::new(Send0Cancel { token: CancellationToken::new() })))
+        .unwrap_or(std::ptr::null_mut())
 }
 
 /// Cancels every call made with `cancel`. Null is ignored.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn send0_cancel_cancel(cancel: *const Send0Cancel) {
     if let Some(cancel) = unsafe { cancel.as_ref() } {
-        let _ = catch_unwind(AssertUnwindSafe(|| cancel.token.cancel()));
+        let _ = shielded(|| cancel.token.cancel());
     }
 }
 
@@ -193,7 +203,7 @@ pub unsafe extern "C" fn send0_cancel_cancel(cancel: *const Send0Cancel) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn send0_cancel_free(cancel: *mut Send0Cancel) {
     if !cancel.is_null() {
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(cancel) })));
+        let _ = shielded(|| drop(unsafe { Box::from_raw(cancel) }));
     }
 }
 
@@ -274,6 +284,24 @@ mod tests {
             String::from_utf8(unsafe { std::slice::from_raw_parts(bytes.ptr, bytes.len) }.to_vec()).unwrap();
         unsafe { send0_bytes_free(bytes) };
         text
+    }
+
+    /// Every `extern "C"` function's body goes through `shielded` (or `guarded`, which uses it), so
+    /// that no export added later lets a panic cross the boundary.
+    #[test]
+    fn every_export_is_shielded_from_panics() {
+        let source = include_str!("lib.rs");
+        let source = &source[..source.find("#[cfg(test)]").unwrap()];
+        let exports: Vec<&str> = source.split("extern \"C\" fn ").skip(1).collect();
+        assert!(exports.len() >= 9, "found only {} exports", exports.len());
+        for export in exports {
+            let body = export.split("\n}\n").next().unwrap();
+            let name = body.split('(').next().unwrap();
+            assert!(
+                body.contains("shielded(") || body.contains("guarded("),
+                "{name} is not shielded from panics"
+            );
+        }
     }
 
     #[test]
