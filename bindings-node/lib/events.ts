@@ -39,7 +39,7 @@ export interface BaseEvent<T extends string, D> {
   webhookId: string;
   /** The `webhook-timestamp` header: Unix seconds of this attempt. */
   timestamp: number;
-  /** The body, exactly as verified. */
+  /** The body, exactly as verified: the event's own copy, which later changes to the caller's buffer do not reach. */
   raw: Buffer;
 }
 

@@ -39,9 +39,26 @@ function bodyBytes(body: unknown, where: string): Uint8Array {
   throw new TypeError(`${where} needs the body as a string, Buffer, Uint8Array or ArrayBuffer, not ${body === null ? 'null' : typeof body}`);
 }
 
-/** The webhook headers packed as `name\0value\0…` (repeats kept in order; the core joins them). */
+/**
+ * The body in a Buffer of its own, verified and then kept by the event: a caller who reuses or
+ * changes their buffer afterwards must not change `raw` or `data` into something never verified.
+ */
+function ownedBody(body: unknown): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(bodyBytes(body, 'verify'));
+}
+
+/**
+ * The webhook headers packed as `name\0value\0…` (repeats kept in order; the core joins them).
+ * Only the three webhook names are packed, spelled as the core matches them, so a NUL in any other
+ * name never reaches the core; a NUL in a value is refused, as it would re-pair what follows.
+ */
 function packedHeaders(headers: unknown): string {
   return headerPairs(headers).join('\0');
+}
+
+/** ASCII-only lowercase, as the core matches names (`toLowerCase` also maps the Kelvin sign to k). */
+function asciiLower(name: string): string {
+  return name.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
 }
 
 function headerPairs(headers: unknown): string[] {
@@ -50,9 +67,16 @@ function headerPairs(headers: unknown): string[] {
   }
   const flat: string[] = [];
   const add = (name: string, value: unknown): void => {
-    if (!NAMES.includes(name.toLowerCase())) return;
+    const lower = asciiLower(name);
+    if (!NAMES.includes(lower)) return;
     for (const v of Array.isArray(value) ? value : [value]) {
-      if (v !== undefined && v !== null) flat.push(name, String(v));
+      if (v === undefined || v === null) continue;
+      const text = String(v);
+      if (text.includes('\0')) {
+        // The same kind as Go: no HTTP header value may carry a NUL, so this one is not a usable header.
+        throw new WebhookVerificationError(`the ${lower} header has a NUL character`, 'missing_header');
+      }
+      flat.push(lower, text);
     }
   };
   const h = headers as Record<string, unknown>;
@@ -83,13 +107,16 @@ function headerPairs(headers: unknown): string[] {
   }
   if (scan) {
     for (const [name, value] of Object.entries(h)) {
-      if (name !== name.toLowerCase()) add(name, value);
+      if (name !== asciiLower(name)) add(name, value);
     }
   }
   return flat;
 }
 
-/** The secrets packed as `secret\0secret…` for the native layer. */
+/**
+ * The secrets packed as `secret\0secret…` for the native layer, which reads every NUL as a
+ * separator: an empty secret, even the last one, reaches the core and is refused there.
+ */
 function secrets(secret: unknown): string {
   const list = typeof secret === 'string' ? [secret] : secret;
   if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
@@ -117,14 +144,14 @@ function tolerance(options: VerifyOptions | undefined): number {
 
 /** Verifies a delivery and returns its typed event. Throws `WebhookVerificationError`. */
 export function verify(body: WebhookBody, headers: WebhookHeaders, secret: string | string[], options?: VerifyOptions): WebhookEvent {
-  const bytes = bodyBytes(body, 'verify');
+  // Copied before the check, so what is verified is exactly what the event keeps.
+  const raw = ownedBody(body);
   const now = options?.now === undefined ? null : unixSeconds(options.now, 'now');
-  const summary = rethrowing(() => native.verify(bytes, packedHeaders(headers), secrets(secret), tolerance(options), now));
-  const raw = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const summary = rethrowing(() => native.verify(raw, packedHeaders(headers), secrets(secret), tolerance(options), now));
   return new VerifiedEvent(JSON.parse(summary) as EventSummary, raw) as unknown as WebhookEvent;
 }
 
-/** The event fields the core returns; `data` is `raw[data_offset..][..data_len]`. */
+/** The event fields the core returns; `data` is `raw[data_offset..][..data_len]` (`raw` is the event's own copy). */
 interface EventSummary {
   id: string;
   type: string;

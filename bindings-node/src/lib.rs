@@ -4,7 +4,12 @@
 //! Errors cross as a JS `Error` whose message is the core's JSON error description
 //! (`{"kind", "message", "api"?}`); the wrapper rebuilds `Send0Error` subclasses from it, because a
 //! rejected promise cannot carry custom fields from here.
+//!
+//! Every export's body runs inside [`shielded`]: a panic unwinding out of a napi callback aborts
+//! the whole Node process, so it becomes an `api` error instead. (Async bodies are already caught
+//! by napi, which rejects the promise.)
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
@@ -14,6 +19,21 @@ use tokio_util::sync::CancellationToken;
 
 fn js_error(error: send0::Error) -> Error {
     Error::new(Status::GenericFailure, error.to_json())
+}
+
+/// Runs an export's body so that a panic comes back as an `api` error (the same as Go's FFI says).
+fn shielded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(js_error(send0::Error::new(
+            send0::ErrorKind::Api,
+            format!("internal error in the send0 core: {what}"),
+        )))
+    })
 }
 
 fn verifier(secrets: &str, tolerance: u32, now: Option<i64>) -> send0::Result<Verifier> {
@@ -38,10 +58,12 @@ pub fn verify(
     tolerance: u32,
     now: Option<i64>,
 ) -> Result<String> {
-    let headers = WebhookHeaders::from_nul_separated(&headers);
-    verifier(&secrets, tolerance, now)
-        .and_then(|v| v.verify(body, &headers).map(|e| e.summary_json()))
-        .map_err(js_error)
+    shielded(|| {
+        let headers = WebhookHeaders::from_nul_separated(&headers);
+        verifier(&secrets, tolerance, now)
+            .and_then(|v| v.verify(body, &headers).map(|e| e.summary_json()))
+            .map_err(js_error)
+    })
 }
 
 /// Verifies a delivery's signature only.
@@ -53,20 +75,30 @@ pub fn verify_raw(
     tolerance: u32,
     now: Option<i64>,
 ) -> Result<()> {
-    let headers = WebhookHeaders::from_nul_separated(&headers);
-    verifier(&secrets, tolerance, now).and_then(|v| v.verify_raw(body, &headers)).map_err(js_error)
+    shielded(|| {
+        let headers = WebhookHeaders::from_nul_separated(&headers);
+        verifier(&secrets, tolerance, now).and_then(|v| v.verify_raw(body, &headers)).map_err(js_error)
+    })
 }
 
 /// The `webhook-signature` value for a message.
 #[napi]
 pub fn sign(secret: String, msg_id: String, timestamp: i64, body: &[u8]) -> Result<String> {
-    send0::webhooks::sign(&secret, &msg_id, timestamp, body).map_err(js_error)
+    shielded(|| send0::webhooks::sign(&secret, &msg_id, timestamp, body).map_err(js_error))
 }
 
 /// The core's version.
 #[napi]
-pub fn core_version() -> &'static str {
-    send0::VERSION
+pub fn core_version() -> Result<&'static str> {
+    shielded(|| Ok(send0::VERSION))
+}
+
+/// Panics inside [`shielded`], for the test that proves a panic reaches JS as an error and the
+/// process lives on. Test-only: the TypeScript API does not expose it.
+#[napi(js_name = "__panicForTest")]
+#[allow(clippy::panic)]
+pub fn panic_for_test(message: String) -> Result<()> {
+    shielded(|| panic!("{message}"))
 }
 
 /// Cancels the calls it is given to (the wrapper links it to an `AbortSignal`).
@@ -78,20 +110,17 @@ pub struct CancelToken {
 #[napi]
 impl CancelToken {
     #[napi(constructor)]
-    pub fn new() -> Self {
-        CancelToken { token: CancellationToken::new() }
+    pub fn new() -> Result<Self> {
+        shielded(|| Ok(CancelToken { token: CancellationToken::new() }))
     }
 
     /// Stops every call made with this token, in flight or between retries.
     #[napi]
-    pub fn cancel(&self) {
-        self.token.cancel();
-    }
-}
-
-impl Default for CancelToken {
-    fn default() -> Self {
-        Self::new()
+    pub fn cancel(&self) -> Result<()> {
+        shielded(|| {
+            self.token.cancel();
+            Ok(())
+        })
     }
 }
 
@@ -111,21 +140,24 @@ impl NativeClient {
         max_retries: u32,
         user_agent: String,
     ) -> Result<Self> {
-        if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
-            return Err(js_error(send0::Error::new(
-                send0::ErrorKind::InvalidArgument,
-                "timeout must be a positive number of milliseconds",
-            )));
-        }
-        let config = send0::client::ClientConfig {
-            api_key: api_key.map(Into::into),
-            base_url,
-            timeout_ms: Some(timeout_ms.ceil() as u64),
-            max_retries: Some(max_retries),
-            user_agent: Some(user_agent),
-            user_agent_suffix: None,
-        };
-        Ok(NativeClient { client: config.into_builder().build().map_err(js_error)? })
+        shielded(|| {
+            if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
+                return Err(js_error(send0::Error::new(
+                    send0::ErrorKind::InvalidArgument,
+                    "timeout must be a positive number of milliseconds",
+                )));
+            }
+            let config = send0::client::ClientConfig {
+                api_key: api_key.map(Into::into),
+                base_url,
+                // Saturates: a timeout beyond u64 milliseconds is as good as none.
+                timeout_ms: Some(timeout_ms.ceil() as u64),
+                max_retries: Some(max_retries),
+                user_agent: Some(user_agent),
+                user_agent_suffix: None,
+            };
+            Ok(NativeClient { client: config.into_builder().build().map_err(js_error)? })
+        })
     }
 
     /// Runs one operation (JSON in, JSON out) on napi's tokio runtime; the promise rejects with a
@@ -137,26 +169,29 @@ impl NativeClient {
         request: String,
         cancel: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'env, String>> {
-        let client = self.client.clone();
-        let token = cancel.map(|c| c.token.clone()).unwrap_or_default();
-        env.spawn_future(async move {
-            // Cancelling drops the request future: the connection closes and no retry follows.
-            match token.run_until_cancelled(client.call_json(request.as_bytes())).await {
-                Some(result) => result.map_err(js_error),
-                None => {
-                    Err(js_error(send0::Error::new(send0::ErrorKind::Cancelled, "the request was aborted")))
+        shielded(|| {
+            let client = self.client.clone();
+            let token = cancel.map(|c| c.token.clone()).unwrap_or_default();
+            env.spawn_future(async move {
+                // Cancelling drops the request future: the connection closes and no retry follows.
+                match token.run_until_cancelled(client.call_json(request.as_bytes())).await {
+                    Some(result) => result.map_err(js_error),
+                    None => Err(js_error(send0::Error::new(
+                        send0::ErrorKind::Cancelled,
+                        "the request was aborted",
+                    ))),
                 }
-            }
+            })
         })
     }
 
     #[napi(getter)]
-    pub fn base_url(&self) -> String {
-        self.client.base_url().to_owned()
+    pub fn base_url(&self) -> Result<String> {
+        shielded(|| Ok(self.client.base_url().to_owned()))
     }
 
     #[napi(getter)]
-    pub fn api_key_hint(&self) -> String {
-        self.client.api_key_hint()
+    pub fn api_key_hint(&self) -> Result<String> {
+        shielded(|| Ok(self.client.api_key_hint()))
     }
 }

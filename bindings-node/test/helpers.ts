@@ -5,6 +5,7 @@
  *   loopback port (`--port 0 --ready-file …`), with a short delivery retry schedule.
  * - `ScriptedServer`: a node:http server whose replies each test scripts (status, headers, body, a delay,
  *   or closing the connection without an answer), recording every request, for fault injection.
+ * - `RawServer`: a TCP server that answers with scripted bytes, for replies node:http refuses to send.
  * - `Receiver`: a recording webhook receiver that answers every delivery with a scripted status.
  * - `fixtureCases()`, `rng()`, `waitFor()` and a node:http → WHATWG `Request` adapter.
  */
@@ -12,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -314,6 +316,78 @@ export class ScriptedServer {
 
   close(): Promise<void> {
     return shut(this.server);
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// The raw server (replies no HTTP library would write)
+
+/** Bytes written as they are, then the connection ends (`keepOpen`: it stays open); or no answer ever. */
+export type RawReply = { bytes: string | Buffer; keepOpen?: boolean } | { silent: true };
+
+/**
+ * A TCP server for replies node:http will not produce: a final `100`, a status line that is not
+ * HTTP, a body cut short. Each request's head (and Content-Length body) is read, then the next
+ * scripted reply is written; an unscripted request has its connection destroyed.
+ */
+export class RawServer {
+  /** The request heads received, in order. */
+  readonly requests: string[] = [];
+  private readonly script: RawReply[] = [];
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    private readonly server: net.Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<RawServer> {
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const raw = new RawServer(server, `http://127.0.0.1:${port}`);
+    server.on('connection', (socket) => raw.serve(socket));
+    return raw;
+  }
+
+  reply(...replies: RawReply[]): this {
+    this.script.push(...replies);
+    return this;
+  }
+
+  reset(): void {
+    this.script.length = 0;
+    this.requests.length = 0;
+  }
+
+  private serve(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = received.subarray(0, end).toString('latin1');
+      const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+      if (received.length < end + 4 + length) return;
+      received = received.subarray(end + 4 + length);
+      this.requests.push(head);
+      const reply = this.script.shift();
+      if (!reply) socket.destroy();
+      else if ('silent' in reply) socket.pause();
+      else if (reply.keepOpen) socket.write(reply.bytes);
+      else socket.end(reply.bytes);
+    });
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
 
