@@ -1156,3 +1156,72 @@ async fn operations_described_as_json_take_the_same_path() {
     assert_eq!(requests[2].path, "/v1/webhooks/wh_3mKpLvRw9nQx/deliveries");
     assert_eq!(requests[2].query_pairs(), vec![("limit".to_owned(), "5".to_owned())]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile answers: whatever the API sends, a typed error in bounded time and memory
+
+#[tokio::test]
+async fn hostile_retry_after_values_retry_within_the_cap_or_report_a_bounded_wait() {
+    let far_future = "Fri, 31 Dec 9999 23:59:59 GMT";
+    for (name, value, reported) in [
+        ("retry-after", "1e20", None),
+        ("retry-after-ms", "1e300", None),
+        ("retry-after", "12345678901234567890", Some(send0::client::retry::LONGEST_WAIT)),
+        ("retry-after-ms", "99999999999999999999999999", Some(send0::client::retry::LONGEST_WAIT)),
+        ("retry-after", far_future, Some(send0::client::retry::LONGEST_WAIT)),
+        ("retry-after", "-5", None),
+        ("retry-after", "NaN", None),
+        ("retry-after", "inf", None),
+        ("retry-after", "soon", None),
+    ] {
+        let server = Server::start([
+            Reply::error(503, "unavailable", "busy").header(name, value),
+            Reply::error(429, "rate_limited", "slow down").header(name, value),
+        ])
+        .await;
+        let client = server.client().max_retries(1).build().unwrap();
+        let started = Instant::now();
+        let err = expect_err(client.webhooks().get("wh_1")).await;
+        // Waits over 60 s are not slept: the retry falls back to the backoff (0.5 s at most).
+        assert!(started.elapsed() < Duration::from_secs(5), "{name}: {value}: {:?}", started.elapsed());
+        assert_eq!(server.requests().len(), 2, "{name}: {value}");
+        assert_eq!(err.kind(), ErrorKind::RateLimited, "{name}: {value}");
+        assert_eq!(err.api().unwrap().retry_after, reported, "{name}: {value}");
+    }
+}
+
+#[tokio::test]
+async fn huge_and_absurd_answers_are_short_typed_errors() {
+    let eight_mib_string = format!("\"{}\"", "x".repeat(8 << 20));
+    let long_message = "m".repeat(1 << 20);
+    let server = Server::start([
+        Reply::text(200, "application/json", &eight_mib_string),
+        Reply::text(200, "application/json", &"[".repeat(17 << 20)),
+        Reply::error(400, "invalid_request", &long_message),
+        Reply::json(999, json!({"error": "strange"})),
+        Reply::text(200, "application/json", ""),
+        Reply::text(200, "application/json", &format!("\"{API_KEY}\"")),
+    ])
+    .await;
+    let client = server.client().max_retries(0).build().unwrap();
+    let webhooks = client.webhooks();
+    let decode = expect_err(webhooks.get("wh_1")).await;
+    assert_eq!(decode.kind(), ErrorKind::Decode);
+    assert!(
+        decode.message().len() < 1000,
+        "the 8 MiB body is not quoted whole: {} bytes",
+        decode.message().len()
+    );
+    let too_big = expect_err(webhooks.get("wh_1")).await;
+    assert_eq!(too_big.kind(), ErrorKind::Decode);
+    assert!(too_big.message().contains("over 16 MiB"), "{too_big}");
+    let long = expect_err(webhooks.get("wh_1")).await;
+    assert_eq!(long.kind(), ErrorKind::InvalidRequest);
+    assert!(long.message().len() < 1000, "the 1 MiB message is cut: {} bytes", long.message().len());
+    let strange = expect_err(webhooks.get("wh_1")).await;
+    assert_eq!(strange.status(), Some(999));
+    assert_eq!(strange.kind(), ErrorKind::Api);
+    assert_eq!(expect_err(webhooks.get("wh_1")).await.kind(), ErrorKind::Decode);
+    let echoed = expect_err(webhooks.get("wh_1")).await;
+    assert!(!echoed.message().contains(API_KEY), "{echoed}");
+}

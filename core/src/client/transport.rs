@@ -57,9 +57,11 @@ impl Client {
             Error::new(
                 ErrorKind::Decode,
                 format!(
-                    "the API answered {} {} with a body this SDK cannot read ({e}); request id {request_id}",
+                    "the API answered {} {} with a body this SDK cannot read ({}); request id {request_id}",
                     request.method,
                     request.path.join("/"),
+                    // serde quotes the offending value, which can be the whole body (or an echoed key).
+                    shortened(&redact_key(e.to_string(), self.inner.api_key.expose()), MAX_QUOTED_CHARS),
                 ),
             )
         })
@@ -140,8 +142,52 @@ impl Client {
         let response = builder.send().await.map_err(|e| transport_error(e, &what, timeout))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| transport_error(e, &what, timeout))?;
+        let body = read_capped(response, &what, timeout).await?;
         Ok(RawResponse { status, headers, body })
+    }
+}
+
+/// The largest response body read; this API's answers are a few KiB (a page of 100 endpoints).
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// How much of a server-provided text an error message quotes.
+const MAX_QUOTED_CHARS: usize = 300;
+
+/// The body, refused past [`MAX_RESPONSE_BYTES`] (announced or streamed) so a hostile or broken
+/// server cannot grow the client's memory without bound.
+async fn read_capped(mut response: reqwest::Response, what: &str, timeout: Duration) -> Result<bytes::Bytes> {
+    let too_large = || {
+        Error::new(
+            ErrorKind::Decode,
+            format!("{what}: the API answered with a body over {} MiB; refused", MAX_RESPONSE_BYTES >> 20),
+        )
+    };
+    if response.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(e, what, timeout))? {
+        if body.len().saturating_add(chunk.len()) > MAX_RESPONSE_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// `text` with every occurrence of the API key redacted.
+fn redact_key(text: String, api_key: &str) -> String {
+    if !api_key.is_empty() && text.contains(api_key) {
+        text.replace(api_key, &crate::secret::redact(api_key))
+    } else {
+        text
+    }
+}
+
+/// `text` cut to at most `max` characters, with an ellipsis when cut.
+fn shortened(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
+        None => text.to_owned(),
     }
 }
 
@@ -165,9 +211,7 @@ fn request_id(headers: &HeaderMap) -> Option<&str> {
 /// An API error from a non-2xx response and its `{"error", "message", "param"}` body. Should a
 /// server echo the API key back, it is redacted before it can reach a message or a log.
 fn api_error(response: RawResponse, api_key: &str) -> Error {
-    let scrub = |text: String| {
-        if text.contains(api_key) { text.replace(api_key, &crate::secret::redact(api_key)) } else { text }
-    };
+    let scrub = |text: String| redact_key(text, api_key);
     #[derive(serde::Deserialize)]
     struct ErrorBody {
         error: Option<String>,
@@ -178,7 +222,12 @@ fn api_error(response: RawResponse, api_key: &str) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_slice(&response.body).ok();
     let body = scrub(String::from_utf8_lossy(&response.body).into_owned());
     let (code, message, param, scope) = match parsed {
-        Some(b) => (b.error, b.message.map(scrub), b.param, b.required_scope),
+        Some(b) => (
+            b.error.map(|c| shortened(&c, MAX_QUOTED_CHARS)),
+            b.message.map(|m| shortened(&scrub(m), MAX_QUOTED_CHARS)),
+            b.param.map(|p| shortened(&scrub(p), MAX_QUOTED_CHARS)),
+            b.required_scope.map(|r| shortened(&r, MAX_QUOTED_CHARS)),
+        ),
         None => (None, None, None, None),
     };
     let message = message.or_else(|| code.clone().filter(|c| c.contains(' '))).unwrap_or_else(|| {
