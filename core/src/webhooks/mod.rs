@@ -1,6 +1,6 @@
 //! Webhook signatures (Standard Webhooks v1, plus Ed25519 `v1a`): verify deliveries, sign messages.
 //!
-//! The rules are those of the project's `spec/verify.md`; the shared vectors in
+//! The rules are those of `docs/verify.md`; the shared vectors in
 //! `tests/fixtures/webhooks` pin them for every language.
 
 pub mod events;

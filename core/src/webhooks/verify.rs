@@ -1,4 +1,4 @@
-//! `verify` and `verify_raw`: the rules of spec/verify.md, in the order the shared fixtures fix.
+//! `verify` and `verify_raw`: the rules of docs/verify.md, in the order the shared fixtures fix.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
