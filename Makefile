@@ -112,12 +112,17 @@ bench-rust: setup-rust
 bench-server: setup-rust
 	$(CARGO) build --release --locked -p send0-server -p send0-bench-server
 	target/release/send0-bench-server --events 10000 --rounds 20
+	target/release/send0-bench-bounds
 
-# libFuzzer through cargo-fuzz, on the nightly toolchain that rustup keeps beside stable.
+# libFuzzer through cargo-fuzz, on the nightly toolchain that rustup keeps beside stable: each
+# target for FUZZ_SECONDS (verify; inputs = Retry-After parsing and NUL-packed headers).
+FUZZ_TARGETS ?= verify inputs
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
-	mkdir -p fuzz/corpus/verify
-	cd fuzz && $(CARGO) +nightly fuzz run verify -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
+	for target in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$target; \
+	  (cd fuzz && $(CARGO) +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1); \
+	done
 
 # Regenerates the shared webhook vectors (needs Python's `cryptography` for Ed25519).
 fixtures:

@@ -209,18 +209,8 @@ fn assert_endpoint_shape(value: &Value) {
 /// A server with the three keys of the brief (ws_a reader and admin, ws_b admin).
 fn keys_server() -> Server {
     let dir = TempDir::new("api-keys");
-    let path = dir.path("keys.json");
-    std::fs::write(
-        &path,
-        json!([
-            {"key": READER, "workspace": "ws_a", "scopes": ["platform:webhooks:read"]},
-            {"key": ADMIN_A, "workspace": "ws_a", "scopes": ["platform:webhooks:manage"]},
-            {"key": ADMIN_B, "workspace": "ws_b", "scopes": ["platform:webhooks:manage"]},
-        ])
-        .to_string(),
-    )
-    .unwrap();
-    let path = path.to_str().unwrap().to_owned();
+    let path =
+        dir.keys_file(&[(READER, "ws_a", "read"), (ADMIN_A, "ws_a", "manage"), (ADMIN_B, "ws_b", "manage")]);
     Server::start_in(dir, &["--keys", &path])
 }
 
@@ -1479,15 +1469,8 @@ async fn idempotency_records_go_with_their_endpoint_and_expire() {
     let id = created.json["id"].as_str().unwrap().to_owned();
     let rotate = format!("/v1/webhooks/{id}/rotate-secret");
     assert_eq!(req_idem(&server, "POST", &rotate, KEY, "gone-rotate", "{}").await.status, 200);
-    let kept = req_idem(
-        &server,
-        "POST",
-        "/v1/webhooks",
-        KEY,
-        "kept",
-        &json!({"url": "https://example.com/k"}).to_string(),
-    )
-    .await;
+    let kept_body = json!({"url": "https://example.com/k"}).to_string();
+    let kept = req_idem(&server, "POST", "/v1/webhooks", KEY, "kept", &kept_body).await;
     let stored_secrets = |db: &str| {
         let conn = rusqlite::Connection::open(db).unwrap();
         let mut rows = conn.prepare("SELECT key, body FROM idempotency_keys ORDER BY key").unwrap();
@@ -1528,15 +1511,7 @@ async fn idempotency_records_go_with_their_endpoint_and_expire() {
     assert_eq!(stored_secrets(&db), [("gone-create".to_owned(), true)]);
     let stuck = req_idem(&server, "POST", "/v1/webhooks", KEY, "stuck", &body).await;
     assert_eq!(stuck.status, 201, "a reservation of the killed run is free again: {stuck:?}");
-    let replay_of_kept = req_idem(
-        &server,
-        "POST",
-        "/v1/webhooks",
-        KEY,
-        "kept",
-        &json!({"url": "https://example.com/k"}).to_string(),
-    )
-    .await;
+    let replay_of_kept = req_idem(&server, "POST", "/v1/webhooks", KEY, "kept", &kept_body).await;
     assert_ne!(replay_of_kept.json["id"], kept.json["id"], "the expired record was purged");
 }
 
@@ -1566,17 +1541,7 @@ async fn a_reservation_whose_client_went_away_is_released() {
 #[tokio::test]
 async fn endpoints_per_workspace_are_capped() {
     let dir = TempDir::new("cap");
-    let keys = dir.path("keys.json");
-    std::fs::write(
-        &keys,
-        json!([
-            {"key": ADMIN_A, "workspace": "ws_a", "scopes": ["platform:webhooks:manage"]},
-            {"key": ADMIN_B, "workspace": "ws_b", "scopes": ["platform:webhooks:manage"]},
-        ])
-        .to_string(),
-    )
-    .unwrap();
-    let keys = keys.to_str().unwrap().to_owned();
+    let keys = dir.keys_file(&[(ADMIN_A, "ws_a", "manage"), (ADMIN_B, "ws_b", "manage")]);
     let server = Server::start_in(dir, &["--keys", &keys, "--max-endpoints-per-workspace", "2"]);
     let first = create(&server, ADMIN_A, json!({"url": HTTPS_URL})).await;
     create(&server, ADMIN_A, json!({"url": HTTPS_URL})).await;

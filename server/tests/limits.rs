@@ -16,17 +16,7 @@ const LIMIT: Duration = Duration::from_secs(20);
 /// A server with a managing key in ws_a and one in ws_b.
 fn two_workspaces(args: &[&str]) -> Server {
     let dir = TempDir::new("limits");
-    let path = dir.path("keys.json");
-    std::fs::write(
-        &path,
-        json!([
-            {"key": ADMIN_A, "workspace": "ws_a", "scopes": ["platform:webhooks:manage"]},
-            {"key": ADMIN_B, "workspace": "ws_b", "scopes": ["platform:webhooks:manage"]},
-        ])
-        .to_string(),
-    )
-    .unwrap();
-    let path = path.to_str().unwrap().to_owned();
+    let path = dir.keys_file(&[(ADMIN_A, "ws_a", "manage"), (ADMIN_B, "ws_b", "manage")]);
     let mut all = vec!["--keys", path.as_str()];
     all.extend_from_slice(args);
     Server::start_in(dir, &all)

@@ -31,6 +31,19 @@ impl TempDir {
         TempDir(dir)
     }
 
+    /// Writes a `--keys` file of (key, workspace, "read" | "manage") here; returns its path.
+    pub fn keys_file(&self, keys: &[(&str, &str, &str)]) -> String {
+        let entries: Vec<Value> = keys
+            .iter()
+            .map(|(key, workspace, scope)| {
+                serde_json::json!({"key": key, "workspace": workspace, "scopes": [format!("platform:webhooks:{scope}")]})
+            })
+            .collect();
+        let path = self.path("keys.json");
+        std::fs::write(&path, Value::Array(entries).to_string()).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
