@@ -1297,6 +1297,51 @@ async fn malformed_and_non_object_bodies() {
 }
 
 #[tokio::test]
+async fn hostile_requests_get_json_errors_and_the_server_keeps_answering() {
+    let server = Server::start(&[]);
+    let auth = format!("Bearer {KEY}");
+    let deep = "[".repeat(100_000);
+    let long_key = "k".repeat(256);
+    let cases: Vec<(&str, &str, Vec<(&str, &str)>, Option<Vec<u8>>, u16)> = vec![
+        // Nesting far past any parser's recursion limit.
+        ("POST", "/v1/webhooks", vec![("authorization", &auth)], Some(deep.clone().into_bytes()), 400),
+        ("POST", "/v1/events", vec![("authorization", &auth)], Some(deep.into_bytes()), 400),
+        ("POST", "/v1/webhooks", vec![("authorization", &auth)], Some(vec![0xff, 0xfe, 0x00]), 400),
+        (
+            "POST",
+            "/v1/webhooks",
+            vec![("authorization", &auth), ("idempotency-key", &long_key)],
+            Some(b"{}".to_vec()),
+            400,
+        ),
+        (
+            "POST",
+            "/v1/webhooks",
+            vec![("authorization", &auth), ("idempotency-key", "with space")],
+            Some(b"{}".to_vec()),
+            400,
+        ),
+        ("GET", "/v1/webhooks?limit=1e300", vec![("authorization", &auth)], None, 400),
+        ("GET", "/v1/webhooks?limit=99999999999999999999999", vec![("authorization", &auth)], None, 400),
+        ("GET", "/v1/webhooks?cursor=%00%ff", vec![("authorization", &auth)], None, 400),
+        ("GET", "/v1/webhooks/%00", vec![("authorization", &auth)], None, 404),
+        ("GET", "/v1/webhooks", vec![("authorization", "Basic c2s6")], None, 401),
+    ];
+    for (method, path, headers, body, status) in cases {
+        let r = raw(&server, method, path, &headers, body).await;
+        assert_eq!(r.status, status, "{method} {path}: {r:?}");
+        assert!(r.json["error"].is_string(), "{method} {path}: {r:?}");
+    }
+    // A header value that is not UTF-8 at all.
+    let http = reqwest::Client::new();
+    let odd = reqwest::header::HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap();
+    let r =
+        http.get(format!("{}/v1/webhooks", server.url)).header("authorization", odd).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(server.call("GET", "/health", None, None).await.0, 200);
+}
+
+#[tokio::test]
 async fn list_query_validation() {
     let server = Server::start(&[]);
     create(&server, KEY, json!({"url": HTTPS_URL})).await;
