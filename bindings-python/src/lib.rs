@@ -4,12 +4,16 @@
 //! Everything of substance is the core's. This module converts arguments, releases the GIL while
 //! the core works, and raises the core's errors as the classes of `send0.errors`.
 
+use std::any::Any;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pyo3::prelude::*;
+use pyo3_async_runtimes::TaskLocals;
+use pyo3_async_runtimes::generic::{self, ContextExt};
 use send0::webhooks::{Verifier, WebhookHeaders};
 
 /// Bodies at least this large are verified with the GIL released (smaller ones finish sooner than
@@ -162,10 +166,61 @@ fn _drain_async_at_exit(py: Python<'_>) {
 }
 
 /// In a child after `os.fork()`: the parent's runtime threads do not exist here, so the next call
-/// builds a new runtime (and clients rebuild their connection pools).
+/// builds a new runtime (and clients rebuild their connection pools). The parent's async calls
+/// will never finish here, so they are not waited for at exit either.
 #[pyfunction]
 fn _after_fork_in_child() {
     send0::runtime::reset_after_fork();
+    ASYNC_IN_FLIGHT.store(0, Ordering::SeqCst);
+}
+
+/// Where async calls run: the core's runtime of the moment. pyo3-async-runtimes' own tokio runtime
+/// is fixed once per process, so after a fork it would spawn onto the parent's, whose threads are
+/// gone, and every call would hang; `send0::runtime::handle()` is rebuilt in the child instead.
+struct CoreRuntime;
+
+/// A task that did not finish: its panic payload, or None when it was aborted.
+struct TaskFailed(Option<Box<dyn Any + Send>>);
+
+impl generic::JoinError for TaskFailed {
+    fn is_panic(&self) -> bool {
+        self.0.is_some()
+    }
+    fn into_panic(self) -> Box<dyn Any + Send> {
+        self.0.unwrap_or_else(|| Box::new("the task was aborted"))
+    }
+}
+
+type Joined = Pin<Box<dyn Future<Output = Result<(), TaskFailed>> + Send>>;
+
+impl generic::Runtime for CoreRuntime {
+    type JoinError = TaskFailed;
+    type JoinHandle = Joined;
+
+    fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) -> Joined {
+        let task = send0::runtime::handle().spawn(future);
+        Box::pin(async move { task.await.map_err(|e| TaskFailed(e.try_into_panic().ok())) })
+    }
+
+    fn spawn_blocking<F: FnOnce() + Send + 'static>(work: F) -> Joined {
+        let task = send0::runtime::handle().spawn_blocking(work);
+        Box::pin(async move { task.await.map_err(|e| TaskFailed(e.try_into_panic().ok())) })
+    }
+}
+
+/// Task locals carry the event loop for Rust code that awaits Python; the client never does, so
+/// there is none to keep, and each call takes the caller's running loop.
+impl ContextExt for CoreRuntime {
+    fn scope<F, R>(_locals: TaskLocals, future: F) -> Pin<Box<dyn Future<Output = R> + Send>>
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        Box::pin(future)
+    }
+
+    fn get_task_locals() -> Option<TaskLocals> {
+        None
+    }
 }
 
 /// The API client: one core client, rebuilt after a fork.
@@ -252,7 +307,7 @@ impl NativeClient {
     fn call_async<'py>(&self, py: Python<'py>, request: String) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client().map_err(|e| to_py_err(py, e))?;
         let in_flight = InFlight::start();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        generic::future_into_py::<CoreRuntime, _, _>(py, async move {
             let _in_flight = in_flight;
             let result = client.call_json(request.as_bytes()).await;
             result.map_err(|e| Python::attach(|py| to_py_err(py, e)))
@@ -271,8 +326,6 @@ impl NativeClient {
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // Async calls run on the same process-wide runtime as the blocking ones.
-    let _ = pyo3_async_runtimes::tokio::init_with_runtime(send0::runtime::shared());
     m.add("__version__", send0::VERSION)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
     m.add_function(wrap_pyfunction!(verify_raw, m)?)?;

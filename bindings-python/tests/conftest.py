@@ -144,7 +144,17 @@ def _more_to_read(fd: int) -> bool:
 
 @pytest.fixture(scope="session")
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    server = start_server(tmp_path_factory.mktemp("send0-server"), "--retry-schedule", "200ms,200ms")
+    # Every test shares the one workspace, and many of its endpoints point at example.com, whose
+    # attempts can hold a slot for seconds (a machine without DNS takes ~5 s to fail them). The
+    # per-workspace share (16 by default) would queue a test's own deliveries behind them: allow
+    # the whole global budget, as before the server had fair shares (tested in the server's suite).
+    server = start_server(
+        tmp_path_factory.mktemp("send0-server"),
+        "--retry-schedule",
+        "200ms,200ms",
+        "--max-in-flight-per-workspace",
+        "64",
+    )
     yield server
     server.stop()
 

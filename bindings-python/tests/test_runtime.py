@@ -1,20 +1,21 @@
 """The runtime under the client: threads sharing one client, the GIL released while a call waits,
-a client used in a child after ``fork()``, and Ctrl-C interrupting a blocked call."""
+a sync or async client used in a child after ``fork()``, and Ctrl-C interrupting a blocked call."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import List
+from typing import Callable, Iterator, List
 
 import pytest
-from conftest import Reply, ScriptedServer, scripted_client
+from conftest import API_KEY, Reply, ScriptedServer, scripted_client
 
-from send0 import Send0
+from send0 import AsyncSend0, Send0
 
 
 @pytest.mark.timeout(60)
@@ -79,23 +80,19 @@ def wait_for_child(pid: int, limit: float) -> int:
     return os.waitstatus_to_exitcode(status)
 
 
-@pytest.mark.timeout(60)
-def test_a_client_works_in_a_forked_child(client: Send0) -> None:
-    created = client.webhooks.create(url="https://example.com/fork")
-    assert client.webhooks.get(created.id).id == created.id  # the parent's runtime is up and in use
-
+def in_forked_child(work: Callable[[], str], limit: float = 30) -> str:
+    """Runs `work` in a forked child and returns its report: what `work` returned, or the exception
+    it raised. The child never returns to pytest; the test fails if it exits non-zero."""
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: report through the pipe and the exit status, never return to pytest
+    if pid == 0:  # the child: report through the pipe and the exit status
         code = 1
         try:
             os.close(read_end)
-            fetched = client.webhooks.get(created.id)
-            listed = client.webhooks.list(limit=5)
-            ok = fetched.id == created.id and len(listed.data) >= 1
-            os.write(write_end, b"ok" if ok else f"wrong answer: {fetched.id}".encode())
-            code = 0 if ok else 1
-        except BaseException as error:  # noqa: BLE001 - any failure becomes the exit status
+            report = work()
+            code = 0 if report == "ok" else 1
+            os.write(write_end, report.encode()[:4000])
+        except BaseException as error:  # noqa: BLE001 - any failure becomes the report
             try:
                 os.write(write_end, f"{type(error).__name__}: {error}".encode()[:4000])
             except OSError:
@@ -104,19 +101,70 @@ def test_a_client_works_in_a_forked_child(client: Send0) -> None:
             os._exit(code)
     os.close(write_end)
     try:
-        exit_code = wait_for_child(pid, 30)
+        exit_code = wait_for_child(pid, limit)
         with os.fdopen(read_end, "rb") as pipe:
             report = pipe.read().decode(errors="replace")
     except BaseException:
         os.close(read_end)
         raise
     assert exit_code == 0, f"the child failed: {report}"
-    assert report == "ok"
+    return report
+
+
+@pytest.mark.timeout(60)
+def test_a_client_works_in_a_forked_child(client: Send0) -> None:
+    created = client.webhooks.create(url="https://example.com/fork")
+    assert client.webhooks.get(created.id).id == created.id  # the parent's runtime is up and in use
+
+    def child() -> str:
+        fetched = client.webhooks.get(created.id)
+        listed = client.webhooks.list(limit=5)
+        return "ok" if fetched.id == created.id and listed.data else f"wrong answer: {fetched.id}"
+
+    assert in_forked_child(child) == "ok"
     # The parent's client still works after the fork.
     assert client.webhooks.get(created.id).id == created.id
 
 
+@pytest.mark.timeout(60)
+def test_an_async_client_works_in_a_forked_child(base_url: str) -> None:
+    """gunicorn --preload with async workers: the client is made (and used) in the parent, and each
+    forked worker runs its own event loop."""
+    client = AsyncSend0(api_key=API_KEY, base_url=base_url)
+
+    async def create() -> str:
+        return (await client.webhooks.create(url="https://example.com/async-fork")).id
+
+    async def get(id: str) -> str:
+        return (await client.webhooks.get(id)).id
+
+    created = asyncio.run(create())  # the parent's runtime is up and has run async calls
+
+    async def calls_in_child() -> str:
+        # Bounded: a call spawned on the parent's runtime (whose threads are gone) never completes.
+        fetched = await asyncio.wait_for(get(created), 10)
+        fresh = AsyncSend0(api_key=API_KEY, base_url=base_url)
+        listed = await asyncio.wait_for(fresh.webhooks.list(limit=5), 10)
+        return "ok" if fetched == created and listed.data else f"wrong answer: {fetched}"
+
+    assert in_forked_child(lambda: asyncio.run(calls_in_child())) == "ok"
+    assert asyncio.run(get(created)) == created  # and the parent's client still works
+
+
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """Python's own SIGINT handler for the test. A process started in the background (`cmd &`,
+    nohup, CI runners) inherits SIGINT ignored, and Python then installs no handler of its own, so
+    Ctrl-C would never become KeyboardInterrupt."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.timeout(30)
+@pytest.mark.usefixtures("sigint_raises")
 def test_ctrl_c_interrupts_a_blocked_call(scripted: ScriptedServer) -> None:
     assert threading.current_thread() is threading.main_thread(), "signals reach the main thread only"
     scripted.script(Reply(200, body={}, delay=10))
@@ -137,6 +185,7 @@ def test_ctrl_c_interrupts_a_blocked_call(scripted: ScriptedServer) -> None:
 
 
 @pytest.mark.timeout(30)
+@pytest.mark.usefixtures("sigint_raises")
 def test_raise_signal_interrupts_a_blocked_call(scripted: ScriptedServer) -> None:
     scripted.script(Reply(200, body={}, delay=10))
     client = scripted_client(scripted)
