@@ -62,13 +62,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # A fresh server on a free port, with an in-memory database and its default key (sk_test_send0_local).
-# Deliveries and `test` calls to the generated endpoint URLs must not reach anything: the server's
-# HTTP client goes through a proxy on a closed loopback port, so every one of them fails at once,
-# without a DNS look-up of the generated host names and without touching other local services.
-dead_proxy=http://127.0.0.1:9
-HTTPS_PROXY=$dead_proxy HTTP_PROXY=$dead_proxy ALL_PROXY=$dead_proxy NO_PROXY= \
-    https_proxy=$dead_proxy http_proxy=$dead_proxy all_proxy=$dead_proxy no_proxy= \
-    "$server" --port 0 --ready-file "$work/ready" >"$work/server.log" 2>&1 &
+# Deliveries and `test` calls to the generated endpoint URLs must not reach anything: the egress
+# policy refuses every address, so each fails at once, without a DNS look-up of the generated host
+# names and without a connection to a generated address.
+"$server" --port 0 --ready-file "$work/ready" --deny-egress 0.0.0.0/0 --deny-egress ::/0 \
+    >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
     [ -s "$work/ready" ] && break

@@ -1296,13 +1296,16 @@ async fn malformed_and_non_object_bodies() {
     assert_eq!(list.json["data"].as_array().unwrap().len(), 1);
 }
 
+/// (method, path, headers, body, expected status) of one hostile request.
+type HostileRequest<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, Option<Vec<u8>>, u16);
+
 #[tokio::test]
 async fn hostile_requests_get_json_errors_and_the_server_keeps_answering() {
     let server = Server::start(&[]);
     let auth = format!("Bearer {KEY}");
     let deep = "[".repeat(100_000);
     let long_key = "k".repeat(256);
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, Option<Vec<u8>>, u16)> = vec![
+    let cases: Vec<HostileRequest> = vec![
         // Nesting far past any parser's recursion limit.
         ("POST", "/v1/webhooks", vec![("authorization", &auth)], Some(deep.clone().into_bytes()), 400),
         ("POST", "/v1/events", vec![("authorization", &auth)], Some(deep.into_bytes()), 400),

@@ -5,7 +5,10 @@
 //! By default loopback (a handler on the same laptop) and public addresses are allowed;
 //! link-local (cloud metadata at 169.254.169.254), private and shared ranges, and the special
 //! ones (unspecified, multicast, broadcast, reserved) are refused. `--allow-egress CIDR` opens a
-//! range; `--deny-egress CIDR` closes one and wins over an allowance.
+//! range and `--deny-egress CIDR` closes one; where both match, the longer prefix decides (as in a
+//! routing table), and on a tie the denial. So `--deny-egress 0.0.0.0/0 --deny-egress ::/0
+//! --allow-egress 127.0.0.0/8` allows loopback alone, and a policy that refuses every address does
+//! not even look names up.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -106,7 +109,8 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
 pub struct EgressPolicy {
     /// Ranges allowed although their kind is refused by default.
     pub allow: Vec<IpNet>,
-    /// Ranges refused whatever their kind; wins over `allow`.
+    /// Ranges refused whatever their kind; where an allowed range also matches, the longer prefix
+    /// decides, and a tie is a refusal.
     pub deny: Vec<IpNet>,
 }
 
@@ -117,19 +121,30 @@ impl EgressPolicy {
             IpAddr::V6(v6) => embedded_v4(v6).map_or(ip, IpAddr::V4),
             v4 => v4,
         };
-        if self.deny.iter().any(|net| net.contains(&ip)) {
-            return Err(format!("the egress policy refuses {ip} (--deny-egress)"));
+        let longest = |nets: &[IpNet]| nets.iter().filter(|n| n.contains(&ip)).map(IpNet::prefix_len).max();
+        match (longest(&self.allow), longest(&self.deny)) {
+            (allowed, Some(denied)) if allowed.is_none_or(|a| a <= denied) => {
+                return Err(format!("the egress policy refuses {ip} (--deny-egress)"));
+            }
+            (Some(_), _) => return Ok(()),
+            (None, _) => {}
         }
         let kind = AddressKind::of(ip);
-        if matches!(kind, AddressKind::Loopback | AddressKind::Public)
-            || self.allow.iter().any(|n| n.contains(&ip))
-        {
+        if matches!(kind, AddressKind::Loopback | AddressKind::Public) {
             return Ok(());
         }
         Err(format!(
             "the egress policy refuses {ip}, a {} address (allow its range with --allow-egress CIDR)",
             kind.name()
         ))
+    }
+
+    /// True when no address at all may be reached (every address denied, none allowed).
+    pub fn refuses_everything(&self) -> bool {
+        let everything = |net: &&IpNet| net.prefix_len() == 0;
+        self.allow.is_empty()
+            && self.deny.iter().filter(everything).any(|n| n.addr().is_ipv4())
+            && self.deny.iter().filter(everything).any(|n| n.addr().is_ipv6())
     }
 
     /// The resolver deliveries connect through: names resolved by the system, then filtered by
@@ -172,6 +187,11 @@ impl Resolve for PolicyResolver {
         let policy = self.policy.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
+            if policy.refuses_everything() {
+                return Err(
+                    format!("the egress policy refuses every address, so {host} is not looked up").into()
+                );
+            }
             let resolved: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed = PolicyResolver { policy }.filter(&host, resolved)?;
             let addrs: Addrs = Box::new(allowed.into_iter());
@@ -241,6 +261,29 @@ mod tests {
         assert!(policy.check(ip("10.9.0.1")).unwrap_err().contains("--deny-egress"));
         assert!(policy.check(ip("127.0.0.1")).is_err());
         assert!(policy.check(ip("192.168.0.1")).is_err());
+    }
+
+    #[test]
+    fn the_longer_prefix_decides_and_a_tie_denies() {
+        let loopback_only = EgressPolicy {
+            allow: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
+            deny: vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()],
+        };
+        assert!(loopback_only.check(ip("127.0.0.1")).is_ok());
+        assert!(loopback_only.check(ip("::1")).is_ok());
+        assert!(loopback_only.check(ip("8.8.8.8")).is_err());
+        assert!(loopback_only.check(ip("2606:4700::1111")).is_err());
+        assert!(!loopback_only.refuses_everything());
+        let tie = EgressPolicy {
+            allow: vec!["10.0.0.0/8".parse().unwrap()],
+            deny: vec!["10.0.0.0/8".parse().unwrap()],
+        };
+        assert!(tie.check(ip("10.1.1.1")).is_err());
+        let nothing =
+            EgressPolicy { allow: vec![], deny: vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()] };
+        assert!(nothing.refuses_everything());
+        assert!(nothing.check(ip("127.0.0.1")).is_err());
+        assert!(!EgressPolicy::default().refuses_everything());
     }
 
     #[test]

@@ -17,6 +17,18 @@ use tokio::sync::Notify;
 
 pub const KEY: &str = "sk_test_send0_local";
 
+/// The egress policy of every test server: every address refused but loopback's.
+const LOOPBACK_ONLY: [&str; 8] = [
+    "--deny-egress",
+    "0.0.0.0/0",
+    "--deny-egress",
+    "::/0",
+    "--allow-egress",
+    "127.0.0.0/8",
+    "--allow-egress",
+    "::1/128",
+];
+
 /// A scratch directory removed when dropped.
 pub struct TempDir(pub PathBuf);
 
@@ -73,6 +85,8 @@ impl Server {
     pub fn start_in(dir: TempDir, args: &[&str]) -> Server {
         let ready = dir.path(&format!("ready-{}", uuid::Uuid::new_v4().simple()));
         let child = Command::new(env!("CARGO_BIN_EXE_send0-server"))
+            // Tests reach loopback only, whatever URLs they register (a test may deny more).
+            .args(LOOPBACK_ONLY)
             .args(args)
             .args(["--port", "0", "--ready-file"])
             .arg(&ready)
