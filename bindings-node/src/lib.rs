@@ -21,19 +21,10 @@ fn js_error(error: send0::Error) -> Error {
     Error::new(Status::GenericFailure, error.to_json())
 }
 
-/// Runs an export's body so that a panic comes back as an `api` error (the same as Go's FFI says).
+/// Runs an export's body so that a panic comes back as the core's `api` error for panics.
 fn shielded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Err(js_error(send0::Error::new(
-            send0::ErrorKind::Api,
-            format!("internal error in the send0 core: {what}"),
-        )))
-    })
+    catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|panic| Err(js_error(send0::Error::from_panic(&*panic))))
 }
 
 fn verifier(secrets: &str, tolerance: u32, now: Option<i64>) -> send0::Result<Verifier> {

@@ -245,15 +245,20 @@ impl NativeClient {
 }
 
 /// Runs `future` on the shared runtime with the GIL released, waking every 50 ms to let Python
-/// handle signals: Ctrl-C raises KeyboardInterrupt and drops (cancels) the request.
+/// handle signals: Ctrl-C raises KeyboardInterrupt and drops (cancels) the request. A panic in the
+/// core is the core's `api` error (an `APIError`), not a `PanicException` that `except Exception`
+/// would miss.
 fn block_on<T: Send>(py: Python<'_>, future: impl Future<Output = send0::Result<T>> + Send) -> PyResult<T> {
     let runtime = send0::runtime::handle();
     let mut future = Box::pin(future);
     loop {
-        let step = py.detach(|| runtime.block_on(send0::runtime::timeout(SIGNAL_CHECK, &mut future)));
+        let step = py.detach(|| {
+            send0::catch_panic(|| Ok(runtime.block_on(send0::runtime::timeout(SIGNAL_CHECK, &mut future))))
+        });
         match step {
-            Some(result) => return result.map_err(|e| to_py_err(py, e)),
-            None => py.check_signals()?,
+            Ok(Some(result)) => return result.map_err(|e| to_py_err(py, e)),
+            Ok(None) => py.check_signals()?,
+            Err(panic) => return Err(to_py_err(py, panic)),
         }
     }
 }
@@ -324,6 +329,14 @@ impl NativeClient {
     }
 }
 
+/// Panics inside [`block_on`], for the test that proves a core panic reaches Python as an
+/// `APIError` (an `Exception`), not a `PanicException`. Test-only: the public API does not expose it.
+#[pyfunction]
+#[allow(clippy::panic)]
+fn _panic_for_test(py: Python<'_>, message: String) -> PyResult<()> {
+    block_on(py, async move { panic!("{message}") })
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", send0::VERSION)?;
@@ -332,6 +345,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(_drain_async_at_exit, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add_class::<NativeClient>()?;
     Ok(())
 }

@@ -199,3 +199,20 @@ def test_raise_signal_interrupts_a_blocked_call(scripted: ScriptedServer) -> Non
         timer.cancel()
     assert time.monotonic() - started < 1.3
     assert scripted.disconnected.wait(5)
+
+
+def test_a_panic_in_the_core_is_an_api_error_not_a_panic_exception() -> None:
+    from send0 import Send0Error, _native
+
+    # `except Exception` catches it: a PanicException (a BaseException) would slip past.
+    try:
+        _native._panic_for_test("a provoked panic")
+    except Exception as error:
+        assert type(error) is Send0Error, type(error)
+        assert error.kind == "api"
+        assert "internal error in the send0 core: a provoked panic" in str(error)
+    else:
+        pytest.fail("the panic did not surface")
+    # The runtime carries on.
+    with pytest.raises(Send0Error):
+        _native._panic_for_test("again")

@@ -191,7 +191,26 @@ pub struct Error {
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
+/// Runs `f`, turning a panic into an `api` error ([`Error::from_panic`]). Every binding's entry
+/// points run through it, so that no panic unwinds into another language (where it would abort the
+/// process, or escape Python's `except Exception`).
+pub fn catch_panic<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|panic| Err(Error::from_panic(&*panic)))
+}
+
 impl Error {
+    /// The `api` error that stands for a panic inside the core: "internal error in the send0 core:"
+    /// and the panic's message.
+    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Error::new(ErrorKind::Api, format!("internal error in the send0 core: {what}"))
+    }
+
     /// An error of `kind` with a message that says what failed.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error { kind, message: message.into(), api: None, source: None }
@@ -292,6 +311,17 @@ impl std::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_api_error_with_its_message() {
+        let caught: Result<()> = catch_panic(|| panic!("boom {}", 7));
+        let error = caught.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Api);
+        assert_eq!(error.message(), "internal error in the send0 core: boom 7");
+        let plain: Result<()> = catch_panic(|| panic!("static"));
+        assert!(plain.unwrap_err().message().ends_with("static"));
+        assert_eq!(catch_panic(|| Ok(3)).unwrap(), 3);
+    }
 
     #[test]
     fn kind_names_round_trip_and_are_unique() {

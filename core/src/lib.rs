@@ -23,7 +23,7 @@ mod secret;
 pub mod webhooks;
 
 pub use client::{Client, ClientBuilder, RequestOptions};
-pub use error::{ApiErrorDetails, Error, ErrorKind, Result};
+pub use error::{ApiErrorDetails, Error, ErrorKind, Result, catch_panic};
 pub use secret::{SecretString, redact};
 pub use webhooks::events;
 

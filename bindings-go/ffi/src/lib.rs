@@ -67,16 +67,10 @@ unsafe fn write(out: *mut Send0Bytes, bytes: Vec<u8>) {
 }
 
 /// Runs `f` so that a panic stops here: unwinding out of an `extern "C"` function aborts the
-/// process. Every export goes through this (directly or through [`guarded`]); `Err` is the panic's
-/// message.
-fn shielded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|panic| {
-        panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned())
-    })
+/// process. Every export goes through this (directly or through [`guarded`]); `Err` is the core's
+/// `api` error for the panic.
+fn shielded<T>(f: impl FnOnce() -> T) -> Result<T, send0::Error> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|panic| send0::Error::from_panic(&*panic))
 }
 
 /// Runs `body` shielded from panics, writing its output or its error.
@@ -90,9 +84,7 @@ fn guarded(
             unsafe { slot.write(Send0Bytes::EMPTY) };
         }
     }
-    let result = shielded(body).unwrap_or_else(|what| {
-        Err(send0::Error::new(send0::ErrorKind::Api, format!("internal error in the send0 core: {what}")))
-    });
+    let result = shielded(body).unwrap_or_else(Err);
     match result {
         Ok(bytes) => {
             unsafe { write(out, bytes) };
