@@ -102,8 +102,17 @@ fn verify(
     tolerance: u64,
     now: Option<i64>,
 ) -> PyResult<EventTuple> {
-    verify_inner(py, body, headers, secrets, tolerance, now, true)
-        .map(|event| event.expect("verify with parsing returns the event"))
+    // verify_inner returns the event whenever it parses; None here would be a bug of ours, which
+    // must come back as an error, not a PanicException.
+    verify_inner(py, body, headers, secrets, tolerance, now, true)?.ok_or_else(|| {
+        to_py_err(
+            py,
+            send0::Error::new(
+                send0::ErrorKind::Api,
+                "internal error in the send0 core: verify returned no event",
+            ),
+        )
+    })
 }
 
 /// Verifies a delivery's signature only.
