@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 600
 
 demo: demo-rust demo-server demo-python demo-node demo-go
 
-test: test-rust test-contract test-python test-node test-go
+test: test-rust test-contract test-python test-node test-go test-dist
 
 ## Rust ---------------------------------------------------------------------------------------
 # rustup's stable toolchain is on the machine; crates come from the registry through Cargo.lock.
@@ -90,6 +90,21 @@ test-go: build-go build-rust
 
 demo-go: build-go build-rust
 	scripts/demo-go.sh
+
+## Release artifacts ----------------------------------------------------------------------------
+# `make dist` builds what the registries would serve, into dist/ (the dist profile: fat LTO, one
+# codegen unit, stripped); `make test-dist` installs each in a clean room with no Rust toolchain
+# and runs it as a user would. So far: Python (wheels for x86_64 and aarch64, the sdist).
+.PHONY: dist dist-python test-dist test-dist-python
+dist: dist-python
+
+dist-python: setup-rust
+	scripts/dist-python.sh
+
+test-dist: test-dist-python
+
+test-dist-python: dist-python build-rust
+	scripts/clean-room-python.sh
 
 ## Benchmarks and fuzzing (not part of `make test`) -------------------------------------------
 release-server: setup-rust
