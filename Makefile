@@ -94,14 +94,20 @@ demo-go: build-go build-rust
 ## Release artifacts ----------------------------------------------------------------------------
 # `make dist` builds what the registries would serve, into dist/ (the dist profile: fat LTO, one
 # codegen unit, stripped); `make test-dist` installs each in a clean room with no Rust toolchain
-# and runs it as a user would. So far: Python (wheels for x86_64 and aarch64, the sdist).
-.PHONY: dist dist-python test-dist test-dist-python
-dist: dist-python
+# and runs it as a user would. So far: the crate, and Python (wheels for x86_64 and aarch64, the
+# sdist).
+.PHONY: dist dist-crate dist-python test-dist test-dist-python
+dist: dist-crate dist-python
+
+# The crate as crates.io would take it (cargo builds the packed crate on its own to verify it).
+dist-crate: setup-rust
+	$(CARGO) package -p send0 --locked --allow-dirty
+	mkdir -p dist/crates && cp target/package/send0-*.crate dist/crates/
 
 dist-python: setup-rust
 	scripts/dist-python.sh
 
-test-dist: test-dist-python
+test-dist: dist-crate test-dist-python
 
 test-dist-python: dist-python build-rust
 	scripts/clean-room-python.sh
