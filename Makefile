@@ -94,10 +94,10 @@ demo-go: build-go build-rust
 ## Release artifacts ----------------------------------------------------------------------------
 # `make dist` builds what the registries would serve, into dist/ (the dist profile: fat LTO, one
 # codegen unit, stripped); `make test-dist` installs each in a clean room with no Rust toolchain
-# and runs it as a user would. So far: the crate, and Python (wheels for x86_64 and aarch64, the
-# sdist).
-.PHONY: dist dist-crate dist-python test-dist test-dist-python
-dist: dist-crate dist-python
+# and runs it as a user would. So far: the crate; Python (wheels for x86_64 and aarch64, the sdist);
+# Go (the module with libraries for linux/amd64 and linux/arm64, through a file-based proxy).
+.PHONY: dist dist-crate dist-python dist-go test-dist test-dist-python test-dist-go
+dist: dist-crate dist-python dist-go
 
 # The crate as crates.io would take it (cargo builds the packed crate on its own to verify it).
 dist-crate: setup-rust
@@ -107,10 +107,18 @@ dist-crate: setup-rust
 dist-python: setup-rust
 	scripts/dist-python.sh
 
-test-dist: dist-crate test-dist-python
+# The Go module (github.com/send0/send0-go) with its prebuilt libraries, and a file-based module
+# proxy that serves it (dist/goproxy).
+dist-go: setup-rust
+	scripts/dist-go.sh
+
+test-dist: dist-crate test-dist-python test-dist-go
 
 test-dist-python: dist-python build-rust
 	scripts/clean-room-python.sh
+
+test-dist-go: dist-go build-rust
+	scripts/clean-room-go.sh
 
 ## Benchmarks and fuzzing (not part of `make test`) -------------------------------------------
 release-server: setup-rust

@@ -2,7 +2,6 @@ package send0
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/include
-#cgo LDFLAGS: ${SRCDIR}/../target/release/libsend0_ffi.a -lm -ldl -lpthread
 #include <stdlib.h>
 #include "send0.h"
 */

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The Go module as a new user gets it: in a clean room with no Rust toolchain on PATH and fresh
+# HOME, GOPATH, module and build caches, a new module `go get`s github.com/send0/send0-go from the
+# file-based proxy in dist/goproxy, then builds and runs tests/dist/go (every shared fixture, a
+# client call against a running send0-server, the version). The same program is then cross-built
+# for linux/arm64 against the module's arm64 library (cgo through zig cc, from PyPI) and run under
+# qemu-user (Debian's qemu-user-static, with libc6-arm64-cross), installed here when missing.
+# Needs `make dist` and target/debug/send0-server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+module=github.com/send0/send0-go
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
+[ -f "dist/goproxy/$module/@v/v$version.zip" ] || { echo "clean-room-go.sh: no $module v$version in dist/goproxy: run make dist" >&2; exit 2; }
+server=target/debug/send0-server
+[ -x "$server" ] || { echo "clean-room-go.sh: $server is missing: cargo build -p send0-server" >&2; exit 2; }
+go_bin=$(dirname "$(readlink -f "$(command -v go)")")
+
+room=$(mktemp -d)
+server_pid=
+cleanup() {
+    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    chmod -R u+w "$room" 2>/dev/null # the module cache is read-only
+    rm -rf "$room"
+}
+trap cleanup EXIT
+mkdir -p "$room/home" "$room/app"
+# Go, the C compiler cgo needs, and nothing else of this machine's set-up: no cargo, rustc or rustup.
+# GOFLAGS=-mod=mod and GOSUMDB=off only because the proxy is a local file one (no checksum database).
+clean=(env -i HOME="$room/home" PATH="$go_bin:/usr/local/bin:/usr/bin:/bin" LANG=C.UTF-8
+    GOPATH="$room/gopath" GOCACHE="$room/gocache" GOMODCACHE="$room/gomodcache" GOTOOLCHAIN=local
+    GOPROXY="file://$repo/dist/goproxy" GOFLAGS=-mod=mod GOSUMDB=off CGO_ENABLED=1)
+if "${clean[@]}" sh -c 'command -v cargo || command -v rustc || command -v rustup' >/dev/null; then
+    echo "clean-room-go.sh: a Rust toolchain is on the clean room's PATH" >&2
+    exit 2
+fi
+
+"$server" --port 0 --ready-file "$room/ready" --deny-egress 0.0.0.0/0 --deny-egress ::/0 >"$room/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do [ -s "$room/ready" ] && break; sleep 0.1; done
+[ -s "$room/ready" ] || { cat "$room/server.log" >&2; exit 2; }
+base_url=$(head -n 1 "$room/ready")
+
+echo "== clean room: go get $module@v$version from dist/goproxy ($("$go_bin/go" version))"
+cp tests/dist/go/main.go "$room/app/"
+cd "$room/app"
+"${clean[@]}" go mod init example.com/send0-smoke >/dev/null 2>&1
+"${clean[@]}" go get "$module@v$version"
+"${clean[@]}" go build -o smoke .
+"${clean[@]}" ./smoke "$repo/tests/fixtures/webhooks" "$base_url" "$version"
+
+# linux/arm64, under emulation.
+if ! command -v qemu-aarch64-static >/dev/null || [ ! -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]; then
+    echo "== installing qemu-user-static and libc6-arm64-cross (Debian)"
+    apt-get update -qq && apt-get install -y -qq qemu-user-static libc6-arm64-cross >/dev/null
+fi
+zig=$(ls "$repo"/target/venv-dist/lib/python3*/site-packages/ziglang/zig | head -1)
+echo "== the same program for linux/arm64, run under qemu-aarch64"
+# zig's linker takes the unwinder from libunwind (gcc's, on a real arm64 machine, from libgcc_s).
+"${clean[@]}" GOARCH=arm64 CC="$zig cc -target aarch64-linux-gnu.2.17" CGO_LDFLAGS=-lunwind \
+    go build -o smoke-arm64 .
+"${clean[@]}" "$(command -v qemu-aarch64-static)" -L /usr/aarch64-linux-gnu ./smoke-arm64 \
+    "$repo/tests/fixtures/webhooks" "$base_url" "$version"
