@@ -94,14 +94,11 @@ func appendPairs(items []string, name string, values []string) ([]string, error)
 	return items, nil
 }
 
-// packSecrets refuses what the core could not tell apart once packed (an empty secret, a NUL
-// inside one), so that every secret given is checked and none is silently dropped.
+// packSecrets refuses what the core could not tell apart once packed: a NUL inside a secret would
+// split it in two. Every other secret, an empty one included, reaches the core, which judges it.
 func packSecrets(secrets []string) ([]byte, error) {
 	for _, secret := range secrets {
-		switch {
-		case secret == "":
-			return nil, &WebhookVerificationError{Kind: "invalid_secret", Message: "the webhook secret is empty"}
-		case strings.IndexByte(secret, 0) >= 0:
+		if strings.IndexByte(secret, 0) >= 0 {
 			return nil, &WebhookVerificationError{Kind: "invalid_secret", Message: "the webhook secret has a NUL character"}
 		}
 	}
@@ -109,7 +106,7 @@ func packSecrets(secrets []string) ([]byte, error) {
 }
 
 // joinNUL packs items as a\0b\0c: a NUL between items and none after the last one, the form
-// the core reads whether or not it keeps an empty last item.
+// the core's split_nul reads (every NUL separates two items).
 func joinNUL(items []string) []byte {
 	size := 0
 	for _, item := range items {

@@ -9,38 +9,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
+. scripts/clean-room.sh
 
 module=github.com/send0/send0-go
-version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
+version=$(workspace_version)
 [ -f "dist/goproxy/$module/@v/v$version.zip" ] || { echo "clean-room-go.sh: no $module v$version in dist/goproxy: run make dist" >&2; exit 2; }
-server=target/debug/send0-server
-[ -x "$server" ] || { echo "clean-room-go.sh: $server is missing: cargo build -p send0-server" >&2; exit 2; }
 go_bin=$(dirname "$(readlink -f "$(command -v go)")")
 
-room=$(mktemp -d)
-server_pid=
-cleanup() {
-    [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-    chmod -R u+w "$room" 2>/dev/null # the module cache is read-only
-    rm -rf "$room"
-}
-trap cleanup EXIT
-mkdir -p "$room/home" "$room/app"
-# Go, the C compiler cgo needs, and nothing else of this machine's set-up: no cargo, rustc or rustup.
-# GOFLAGS=-mod=mod and GOSUMDB=off only because the proxy is a local file one (no checksum database).
-clean=(env -i HOME="$room/home" PATH="$go_bin:/usr/local/bin:/usr/bin:/bin" LANG=C.UTF-8
-    GOPATH="$room/gopath" GOCACHE="$room/gocache" GOMODCACHE="$room/gomodcache" GOTOOLCHAIN=local
+# Go and the C compiler cgo needs. GOFLAGS=-mod=mod and GOSUMDB=off only because the proxy is a
+# local file one (no checksum database).
+open_room clean-room-go.sh "$go_bin"
+clean+=(GOPATH="$room/gopath" GOCACHE="$room/gocache" GOMODCACHE="$room/gomodcache" GOTOOLCHAIN=local
     GOPROXY="file://$repo/dist/goproxy" GOFLAGS=-mod=mod GOSUMDB=off CGO_ENABLED=1)
-if "${clean[@]}" sh -c 'command -v cargo || command -v rustc || command -v rustup' >/dev/null; then
-    echo "clean-room-go.sh: a Rust toolchain is on the clean room's PATH" >&2
-    exit 2
-fi
-
-"$server" --port 0 --ready-file "$room/ready" --deny-egress 0.0.0.0/0 --deny-egress ::/0 >"$room/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do [ -s "$room/ready" ] && break; sleep 0.1; done
-[ -s "$room/ready" ] || { cat "$room/server.log" >&2; exit 2; }
-base_url=$(head -n 1 "$room/ready")
+mkdir -p "$room/app"
+start_server
 
 echo "== clean room: go get $module@v$version from dist/goproxy ($("$go_bin/go" version))"
 cp tests/dist/go/main.go "$room/app/"

@@ -9,7 +9,6 @@
 //! the whole Node process, so it becomes an `api` error instead. (Async bodies are already caught
 //! by napi, which rejects the promise.)
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
@@ -23,8 +22,7 @@ fn js_error(error: send0::Error) -> Error {
 
 /// Runs an export's body so that a panic comes back as the core's `api` error for panics.
 fn shielded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(body))
-        .unwrap_or_else(|panic| Err(js_error(send0::Error::from_panic(&*panic))))
+    send0::catch_panic(body).unwrap_or_else(|panic| Err(js_error(panic)))
 }
 
 fn verifier(secrets: &str, tolerance: u32, now: Option<i64>) -> send0::Result<Verifier> {

@@ -207,14 +207,17 @@ impl generic::Runtime for CoreRuntime {
     type JoinHandle = Joined;
 
     fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) -> Joined {
-        let task = send0::runtime::handle().spawn(future);
-        Box::pin(async move { task.await.map_err(|e| TaskFailed(e.try_into_panic().ok())) })
+        joined(send0::runtime::handle().spawn(future))
     }
 
     fn spawn_blocking<F: FnOnce() + Send + 'static>(work: F) -> Joined {
-        let task = send0::runtime::handle().spawn_blocking(work);
-        Box::pin(async move { task.await.map_err(|e| TaskFailed(e.try_into_panic().ok())) })
+        joined(send0::runtime::handle().spawn_blocking(work))
     }
+}
+
+/// A tokio task as pyo3-async-runtimes awaits it: a panic keeps its payload.
+fn joined(task: tokio::task::JoinHandle<()>) -> Joined {
+    Box::pin(async move { task.await.map_err(|e| TaskFailed(e.try_into_panic().ok())) })
 }
 
 /// Task locals carry the event loop for Rust code that awaits Python; the client never does, so
@@ -255,14 +258,14 @@ impl NativeClient {
 
 /// Runs `future` on the shared runtime with the GIL released, waking every 50 ms to let Python
 /// handle signals: Ctrl-C raises KeyboardInterrupt and drops (cancels) the request. A panic in the
-/// core is the core's `api` error (an `APIError`), not a `PanicException` that `except Exception`
+/// core is the core's `api` error (a `Send0Error`), not a `PanicException` that `except Exception`
 /// would miss.
 fn block_on<T: Send>(py: Python<'_>, future: impl Future<Output = send0::Result<T>> + Send) -> PyResult<T> {
     let runtime = send0::runtime::handle();
     let mut future = Box::pin(future);
     loop {
         let step = py.detach(|| {
-            send0::catch_panic(|| Ok(runtime.block_on(send0::runtime::timeout(SIGNAL_CHECK, &mut future))))
+            send0::catch_panic(|| runtime.block_on(send0::runtime::timeout(SIGNAL_CHECK, &mut future)))
         });
         match step {
             Ok(Some(result)) => return result.map_err(|e| to_py_err(py, e)),
@@ -338,8 +341,8 @@ impl NativeClient {
     }
 }
 
-/// Panics inside [`block_on`], for the test that proves a core panic reaches Python as an
-/// `APIError` (an `Exception`), not a `PanicException`. Test-only: the public API does not expose it.
+/// Panics inside [`block_on`], for the test that proves a core panic reaches Python as a
+/// `Send0Error` (an `Exception`), not a `PanicException`. Test-only: the public API does not expose it.
 #[pyfunction]
 #[allow(clippy::panic)]
 fn _panic_for_test(py: Python<'_>, message: String) -> PyResult<()> {

@@ -194,9 +194,8 @@ pub struct Error {
 /// Runs `f`, turning a panic into an `api` error ([`Error::from_panic`]). Every binding's entry
 /// points run through it, so that no panic unwinds into another language (where it would abort the
 /// process, or escape Python's `except Exception`).
-pub fn catch_panic<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|panic| Err(Error::from_panic(&*panic)))
+pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| Error::from_panic(&*panic))
 }
 
 impl Error {
@@ -320,7 +319,7 @@ mod tests {
         assert_eq!(error.message(), "internal error in the send0 core: boom 7");
         let plain: Result<()> = catch_panic(|| panic!("static"));
         assert!(plain.unwrap_err().message().ends_with("static"));
-        assert_eq!(catch_panic(|| Ok(3)).unwrap(), 3);
+        assert_eq!(catch_panic(|| 3).unwrap(), 3);
     }
 
     #[test]

@@ -72,9 +72,7 @@ pub struct Config {
 impl Config {
     /// True when `--host` names a loopback address (or `localhost`).
     pub fn listens_on_loopback_only(&self) -> bool {
-        let host = self.host.trim_start_matches('[').trim_end_matches(']');
-        host.eq_ignore_ascii_case("localhost")
-            || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        crate::delivery::egress::is_loopback_host(&self.host)
     }
 }
 

@@ -4,14 +4,13 @@
 //! - Inputs are borrowed `(pointer, length)` pairs, read during the call only.
 //! - Every output is a [`Send0Bytes`] allocated here and released with [`send0_bytes_free`]
 //!   (never C's `free`); handles are released with their own `_free` function.
-//! - Every export runs inside `shielded` (`catch_unwind`): a panic becomes an `api` error ("internal
+//! - Every export runs inside `shielded` (the core's `catch_panic`): a panic becomes an `api` error ("internal
 //!   error in the send0 core"), or a null/no-op where the export returns no error; never an abort
 //!   across the boundary.
 //! - Errors are the core's JSON description (`{"kind", "message", "api"?}`) in `err_out`.
 
 #![allow(clippy::missing_safety_doc)] // each export documents its contract in its doc comment
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
 use send0::webhooks::{Verifier, WebhookHeaders};
@@ -69,8 +68,8 @@ unsafe fn write(out: *mut Send0Bytes, bytes: Vec<u8>) {
 /// Runs `f` so that a panic stops here: unwinding out of an `extern "C"` function aborts the
 /// process. Every export goes through this (directly or through [`guarded`]); `Err` is the core's
 /// `api` error for the panic.
-fn shielded<T>(f: impl FnOnce() -> T) -> Result<T, send0::Error> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|panic| send0::Error::from_panic(&*panic))
+fn shielded<T>(f: impl FnOnce() -> T) -> send0::Result<T> {
+    send0::catch_panic(f)
 }
 
 /// Runs `body` shielded from panics, writing its output or its error.

@@ -15,6 +15,7 @@ use super::body::{self, RawBody, cursor};
 use super::{AppState, ConcernsEndpoint};
 use crate::api::ApiError;
 use crate::delivery::SignedPost;
+use crate::delivery::egress::is_loopback_host;
 use crate::keys::Principal;
 use crate::samples::sample_data;
 use crate::store::{self, EndpointRow, Inserted, NewEndpoint, Paging};
@@ -43,16 +44,9 @@ fn validate_url(url: &str) -> Result<String, ApiError> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|_| bad("url must be an absolute URL such as https://example.com/webhooks"))?;
     let host = parsed.host_str().unwrap_or("");
-    let loopback = host == "localhost"
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::Ipv6Addr>()
-            .is_ok_and(|ip| ip.is_loopback());
     match parsed.scheme() {
         "https" if !host.is_empty() => Ok(url.to_owned()),
-        "http" if loopback => Ok(url.to_owned()),
+        "http" if is_loopback_host(host) => Ok(url.to_owned()),
         _ => Err(bad("Webhook URL must use HTTPS")),
     }
 }

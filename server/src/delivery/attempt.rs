@@ -8,7 +8,7 @@ use bytes::Bytes;
 use futures_util::FutureExt;
 use send0::webhooks::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, sign};
 
-use super::egress::EgressPolicy;
+use super::egress::{self, EgressPolicy};
 use crate::store::now_ms;
 
 /// The `User-Agent` of deliveries.
@@ -58,6 +58,17 @@ pub struct AttemptResult {
 }
 
 impl AttemptResult {
+    /// An attempt that got no response: it could not be made, or failed on the way.
+    pub fn failed(error: String, attempted_at: i64, response_time_ms: u64) -> Self {
+        AttemptResult {
+            status_code: None,
+            response_time_ms,
+            error: Some(error),
+            attempted_at,
+            retry_after: None,
+        }
+    }
+
     pub fn succeeded(&self) -> bool {
         self.status_code.is_some_and(|s| (200..300).contains(&s))
     }
@@ -68,13 +79,7 @@ impl AttemptResult {
 pub async fn send_signed(sender: &Sender, post: &SignedPost<'_>) -> AttemptResult {
     let attempted_at = now_ms();
     let started = Instant::now();
-    let failed = |error: String| AttemptResult {
-        status_code: None,
-        response_time_ms: millis(started.elapsed()),
-        error: Some(error),
-        attempted_at,
-        retry_after: None,
-    };
+    let failed = |error: String| AttemptResult::failed(error, attempted_at, millis(started.elapsed()));
     if let Err(why) = literal_address_allowed(&sender.policy, post.url) {
         return failed(why);
     }
@@ -88,10 +93,9 @@ pub async fn send_signed(sender: &Sender, post: &SignedPost<'_>) -> AttemptResul
 /// resolver, so it is checked here.
 fn literal_address_allowed(policy: &EgressPolicy, url: &str) -> Result<(), String> {
     let parsed = reqwest::Url::parse(url).map_err(|_| format!("`{url}` is not a URL"))?;
-    let host = parsed.host_str().unwrap_or("");
-    match host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
-        Ok(ip) => policy.check(ip),
-        Err(_) => Ok(()),
+    match parsed.host_str().and_then(egress::host_ip) {
+        Some(ip) => policy.check(ip),
+        None => Ok(()),
     }
 }
 
@@ -148,13 +152,7 @@ async fn attempt(http: &reqwest::Client, post: &SignedPost<'_>, attempted_at: i6
                 }
                 format!("could not reach the endpoint: {cause}")
             };
-            AttemptResult {
-                status_code: None,
-                response_time_ms: elapsed(),
-                error: Some(error),
-                attempted_at,
-                retry_after: None,
-            }
+            AttemptResult::failed(error, attempted_at, elapsed())
         }
     }
 }

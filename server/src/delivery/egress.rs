@@ -32,12 +32,9 @@ pub enum AddressKind {
 impl AddressKind {
     /// The address's kind; IPv4-mapped and NAT64 IPv6 addresses are judged by their IPv4 part.
     pub fn of(ip: IpAddr) -> AddressKind {
-        match ip {
+        match canonical(ip) {
             IpAddr::V4(v4) => kind_v4(v4),
-            IpAddr::V6(v6) => match embedded_v4(v6) {
-                Some(v4) => kind_v4(v4),
-                None => kind_v6(v6),
-            },
+            IpAddr::V6(v6) => kind_v6(v6),
         }
     }
 
@@ -90,6 +87,24 @@ fn kind_v6(ip: Ipv6Addr) -> AddressKind {
     }
 }
 
+/// The IP address a URL host names, if it is a literal (`127.0.0.1`, `[::1]`).
+pub fn host_ip(host: &str) -> Option<IpAddr> {
+    host.trim_start_matches('[').trim_end_matches(']').parse().ok()
+}
+
+/// True for `localhost` and loopback literals: hosts on this machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host_ip(host).is_some_and(|ip| ip.is_loopback())
+}
+
+/// The address as the policy judges it: an IPv6 address that embeds an IPv4 one is that one.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => embedded_v4(v6).map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
 /// The IPv4 address inside `::ffff:a.b.c.d` or the NAT64 prefix `64:ff9b::/96`.
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     if let Some(v4) = ip.to_ipv4_mapped() {
@@ -117,10 +132,7 @@ pub struct EgressPolicy {
 impl EgressPolicy {
     /// Ok when a delivery may connect to `ip`; else why not, for the attempt's error.
     pub fn check(&self, ip: IpAddr) -> Result<(), String> {
-        let ip = match ip {
-            IpAddr::V6(v6) => embedded_v4(v6).map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
+        let ip = canonical(ip);
         let longest = |nets: &[IpNet]| nets.iter().filter(|n| n.contains(&ip)).map(IpNet::prefix_len).max();
         match (longest(&self.allow), longest(&self.deny)) {
             (allowed, Some(denied)) if allowed.is_none_or(|a| a <= denied) => {

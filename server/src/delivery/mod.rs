@@ -129,16 +129,11 @@ impl Engine {
     pub async fn send_now(&self, workspace: &str, post: &SignedPost<'_>, wait: Duration) -> AttemptResult {
         let slot = tokio::time::timeout(wait, self.take_slot(workspace)).await;
         let Ok(_slot) = slot else {
-            return AttemptResult {
-                status_code: None,
-                response_time_ms: 0,
-                error: Some(format!(
-                    "every delivery slot of this workspace stayed busy for {wait:.0?} (slow endpoints hold them \
-                     up to the delivery timeout); try again shortly"
-                )),
-                attempted_at: store::now_ms(),
-                retry_after: None,
-            };
+            let busy = format!(
+                "every delivery slot of this workspace stayed busy for {wait:.0?} (slow endpoints hold them \
+                 up to the delivery timeout); try again shortly"
+            );
+            return AttemptResult::failed(busy, store::now_ms(), 0);
         };
         attempt::send_signed(&self.inner.sender, post).await
     }
@@ -151,11 +146,6 @@ impl Engine {
             }
             freed.await;
         }
-    }
-
-    /// Attempts in flight for `workspace` (deliveries and tests).
-    pub fn in_flight(&self, workspace: &str) -> usize {
-        self.inner.lock_schedule().in_flight(workspace)
     }
 
     /// Stops taking new deliveries and waits (a bounded time) for attempts in flight to be recorded.
@@ -208,16 +198,13 @@ impl Engine {
         let result = AssertUnwindSafe(self.work_while_due(&finished.start.endpoint_id)).catch_unwind().await;
         finished.next_due = match result {
             Ok(Ok(next_due)) => next_due,
-            Ok(Err(error)) => {
+            failure => {
+                let why = match failure {
+                    Ok(Err(error)) => error.to_string(),
+                    _ => "internal error".to_owned(),
+                };
                 eprintln!(
-                    "send0-server: delivering to {}: {error}; trying again in a second",
-                    finished.start.endpoint_id
-                );
-                Some(store::now_ms().saturating_add(AFTER_WORKER_FAILURE_MS))
-            }
-            Err(_) => {
-                eprintln!(
-                    "send0-server: delivering to {}: internal error; trying again in a second",
+                    "send0-server: delivering to {}: {why}; trying again in a second",
                     finished.start.endpoint_id
                 );
                 Some(store::now_ms().saturating_add(AFTER_WORKER_FAILURE_MS))
