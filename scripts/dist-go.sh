@@ -14,12 +14,9 @@ version=v$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
 platforms=(linux_amd64:x86_64-unknown-linux-gnu linux_arm64:aarch64-unknown-linux-gnu)
 max_lib_bytes=$((25 * 1024 * 1024))
 tree=dist/go/send0-go
-venv=target/venv-dist
 
-python=${PYTHON:-python3}
-test -x "$venv/bin/python" || "$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-dist.txt
-tools=$PWD/$venv/bin
+. scripts/dist-tools.sh
+dist_tools "${platforms[@]#*:}"
 rustup component list --installed | grep -q '^llvm-tools' || rustup component add llvm-tools
 strip=$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-strip
 
@@ -42,7 +39,6 @@ link="$tree/link.go"
 for platform in "${platforms[@]}"; do
     goplatform=${platform%%:*}
     target=${platform#*:}
-    rustup target list --installed | grep -qx "$target" || rustup target add "$target"
     echo "== static library for $goplatform ($target)"
     PATH="$tools:$PATH" cargo zigbuild --locked --profile dist -p send0-ffi --target "$target"
     dir="$tree/lib/$goplatform"

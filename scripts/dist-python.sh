@@ -6,18 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-venv=target/venv-dist
 out=dist/python
 targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu)
 max_wheel_bytes=$((3 * 1024 * 1024))
 
-python=${PYTHON:-python3}
-test -x "$venv/bin/python" || "$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-dist.txt
-tools=$PWD/$venv/bin
-for target in "${targets[@]}"; do
-    rustup target list --installed | grep -qx "$target" || rustup target add "$target"
-done
+. scripts/dist-tools.sh
+dist_tools "${targets[@]}"
 
 rm -rf "$out"
 mkdir -p "$out"
