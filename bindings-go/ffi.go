@@ -13,7 +13,8 @@ import (
 	"unsafe"
 )
 
-// The Rust library is built by `make` (cargo build --release -p send0-ffi) and linked statically.
+// The Rust library is linked statically: link.go says from where (cargo's release build in the
+// source repository, the prebuilt library of each platform in the released module).
 // Inputs cross as borrowed (pointer, length) pairs that Rust reads during the call only; every
 // output is Rust-owned and released by send0_bytes_free, never by C.free.
 

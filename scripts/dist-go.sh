@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the Go module as a release job would push it to its own repository, into dist/go/send0-go:
-# the package's sources (no tests), the C header, and the core's static library prebuilt per
-# platform under lib/<goos>_<goarch>/, each linked by a `#cgo <goos>,<goarch> LDFLAGS` line of the
-# generated link.go. Then publishes it at the workspace version into dist/goproxy, a file-based
-# module proxy (scripts/goproxy), so that `GOPROXY=file://$PWD/dist/goproxy go get` works as it would
-# against the real proxy. The libraries are built here and never committed.
+# the package's sources, its README.md and runnable examples (example_test.go: pkg.go.dev shows
+# them; the other tests need the repository and stay out), the C header, and the core's static
+# library prebuilt per platform under lib/<goos>_<goarch>/, each linked by a
+# `#cgo <goos>,<goarch> LDFLAGS` line of the generated link.go. Then publishes it at the workspace
+# version into dist/goproxy, a file-based module proxy (scripts/goproxy), so that
+# `GOPROXY=file://$PWD/dist/goproxy go get` works as it would against the real proxy. The libraries
+# are built here and never committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +29,9 @@ for file in bindings-go/*.go; do
     cp "$file" "$tree/"
 done
 cp bindings-go/include/send0.h "$tree/include/"
+cp bindings-go/README.md "$tree/"
+# The examples import the package by the repository's module path: the released one is $module.
+sed "s#github.com/send0/send0-sdk/bindings-go#$module#g" bindings-go/example_test.go >"$tree/example_test.go"
 printf 'module %s\n\ngo 1.23\n' "$module" >"$tree/go.mod"
 
 link="$tree/link.go"
