@@ -1,5 +1,7 @@
 //! `send0-server [--host 127.0.0.1] [--port 8765] [--db PATH] [--api-key KEY] [--keys FILE]
-//! [--retry-schedule 5s,5m,30m,2h,5h,10h,10h] [--delivery-timeout 15s] [--ready-file PATH]`
+//! [--retry-schedule 5s,5m,30m,2h,5h,10h,10h] [--delivery-timeout 15s] [--ready-file PATH]
+//! [--max-endpoints-per-workspace 1000] [--max-in-flight 64] [--max-in-flight-per-workspace 16]
+//! [--allow-egress CIDR]... [--deny-egress CIDR]...` (`--help` says what each does; see server/README.md)
 
 // Input we don't control reaches this crate from API callers, webhook senders and the API
 // itself: outside tests, no unwrap, expect, panic or unchecked index (each remaining use says why
