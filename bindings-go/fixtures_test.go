@@ -139,7 +139,7 @@ func TestFixtures(t *testing.T) {
 
 // headerStyles are the shapes an http.Header takes in the wild: canonical keys (net/http), keys
 // exactly as sent (a hand-built map), and keys lowercased or mixed-cased by an adapter. Verify must
-// find the headers under any of them (verify.md rule 2).
+// find the headers under any of them (rule 2 of docs/verify.md).
 var headerStyles = []struct {
 	name  string
 	build func(pairs [][2]string) http.Header

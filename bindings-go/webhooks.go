@@ -54,8 +54,8 @@ var webhookHeaders = [...]struct{ name, key string }{
 
 // packHeaders gathers the webhook headers for the core as name\0value\0…, whatever the case of
 // their keys: net/http canonicalizes them, but hand-built maps and serverless adapters often use
-// lowercase (verify.md rule 2). Of the keys of one header, the canonical key's values come first,
-// then the other keys' in sorted order, so that the values the core joins keep a stable order.
+// lowercase (rule 2 of docs/verify.md). Of the keys of one header, the canonical key's values come
+// first, then the other keys' in sorted order, so that the values the core joins keep a stable order.
 func packHeaders(headers http.Header) ([]byte, error) {
 	var others [len(webhookHeaders)][]string
 	for key := range headers {

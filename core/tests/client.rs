@@ -88,7 +88,7 @@ mod harness {
             }
         }
 
-        /// An API error body as the spec describes it.
+        /// An API error body as docs/api.md describes it.
         pub fn error(status: u16, code: &str, message: &str) -> Self {
             Self::json(status, json!({"error": code, "message": message}))
         }

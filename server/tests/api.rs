@@ -1,7 +1,7 @@
 mod common;
 
 // The Webhooks API of `send0-server` over loopback, operation by operation and error by error,
-// against the contract in api.md: through raw HTTP where the exact body matters, and through the
+// against the contract in docs/api.md: through raw HTTP where the exact body matters, and through the
 // SDK's `send0::Client`.
 
 use std::collections::HashSet;
@@ -206,7 +206,7 @@ fn assert_endpoint_shape(value: &Value) {
     assert_endpoint_id(value["id"].as_str().unwrap());
 }
 
-/// A server with the three keys of the brief (ws_a reader and admin, ws_b admin).
+/// A server with three keys in two workspaces: ws_a a reader and an admin, ws_b an admin.
 fn keys_server() -> Server {
     let dir = TempDir::new("api-keys");
     let path =

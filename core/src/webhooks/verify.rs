@@ -153,7 +153,7 @@ impl Verifier {
         self.check(body, headers).map(|_| ())
     }
 
-    /// Steps 3 to 6 of verify.md; returns the webhook id and the timestamp.
+    /// Steps 3 to 6 of docs/verify.md; returns the webhook id and the timestamp.
     fn check<'h>(&self, body: &[u8], headers: &'h WebhookHeaders) -> Result<(&'h str, i64)> {
         let id = required(headers.id(), WEBHOOK_ID)?;
         let timestamp_text = required(headers.timestamp(), WEBHOOK_TIMESTAMP)?;

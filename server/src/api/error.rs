@@ -1,4 +1,4 @@
-//! API errors: `{"error": CODE, "message": TEXT, "param"?: FIELD}` with the status of api.md.
+//! API errors: `{"error": CODE, "message": TEXT, "param"?: FIELD}` with the status of docs/api.md.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode};
