@@ -94,10 +94,11 @@ demo-go: build-go build-rust
 ## Release artifacts ----------------------------------------------------------------------------
 # `make dist` builds what the registries would serve, into dist/ (the dist profile: fat LTO, one
 # codegen unit, stripped); `make test-dist` installs each in a clean room with no Rust toolchain
-# and runs it as a user would. So far: the crate; Python (wheels for x86_64 and aarch64, the sdist);
-# Go (the module with libraries for linux/amd64 and linux/arm64, through a file-based proxy).
-.PHONY: dist dist-crate dist-python dist-go test-dist test-dist-python test-dist-go
-dist: dist-crate dist-python dist-go
+# and runs it as a user would: the crate; Python (wheels for x86_64 and aarch64, the sdist); npm (the
+# send0 package and one package per platform); Go (the module with libraries for linux/amd64 and
+# linux/arm64, through a file-based proxy).
+.PHONY: dist dist-crate dist-python dist-node dist-go test-dist test-dist-python test-dist-node test-dist-go
+dist: dist-crate dist-python dist-node dist-go
 
 # The crate as crates.io would take it (cargo builds the packed crate on its own to verify it).
 dist-crate: setup-rust
@@ -107,15 +108,23 @@ dist-crate: setup-rust
 dist-python: setup-rust
 	scripts/dist-python.sh
 
+# The npm packages in napi-rs's layout: send0 and send0-<platform> for linux (x64 and arm64 with
+# glibc, x64 with musl) and macOS (arm64, x64), as `npm pack` tarballs.
+dist-node: build-node
+	scripts/dist-node.sh
+
 # The Go module (github.com/send0/send0-go) with its prebuilt libraries, and a file-based module
 # proxy that serves it (dist/goproxy).
 dist-go: setup-rust
 	scripts/dist-go.sh
 
-test-dist: dist-crate test-dist-python test-dist-go
+test-dist: dist-crate test-dist-python test-dist-node test-dist-go
 
 test-dist-python: dist-python build-rust
 	scripts/clean-room-python.sh
+
+test-dist-node: dist-node build-rust
+	scripts/clean-room-node.sh
 
 test-dist-go: dist-go build-rust
 	scripts/clean-room-go.sh

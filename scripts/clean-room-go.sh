@@ -33,14 +33,11 @@ cd "$room/app"
 "${clean[@]}" ./smoke "$repo/tests/fixtures/webhooks" "$base_url" "$version"
 
 # linux/arm64, under emulation.
-if ! command -v qemu-aarch64-static >/dev/null || [ ! -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]; then
-    echo "== installing qemu-user-static and libc6-arm64-cross (Debian)"
-    apt-get update -qq && apt-get install -y -qq qemu-user-static libc6-arm64-cross >/dev/null
-fi
+arm64_userland
 zig=$(ls "$repo"/target/venv-dist/lib/python3*/site-packages/ziglang/zig | head -1)
 echo "== the same program for linux/arm64, run under qemu-aarch64"
 # zig's linker takes the unwinder from libunwind (gcc's, on a real arm64 machine, from libgcc_s).
 "${clean[@]}" GOARCH=arm64 CC="$zig cc -target aarch64-linux-gnu.2.17" CGO_LDFLAGS=-lunwind \
     go build -o smoke-arm64 .
-"${clean[@]}" "$(command -v qemu-aarch64-static)" -L /usr/aarch64-linux-gnu ./smoke-arm64 \
+"${clean[@]}" "${run_arm64[@]}" ./smoke-arm64 \
     "$repo/tests/fixtures/webhooks" "$base_url" "$version"

@@ -8,6 +8,10 @@
 #   start_server
 #       starts target/debug/send0-server, refusing every outbound address, and sets $base_url;
 #       it is stopped on exit.
+#   arm64_userland [DEBIAN_PACKAGE...]
+#       installs Debian's qemu-user-static and libc6-arm64-cross (and the packages given: more
+#       arm64 libraries) when missing, and sets $run_arm64 (a command prefix that runs a linux/arm64
+#       program under qemu-user with that userland).
 #   workspace_version
 #       prints the workspace version (Cargo.toml).
 
@@ -45,6 +49,18 @@ start_server() {
     for _ in $(seq 1 100); do [ -s "$room/ready" ] && break; sleep 0.1; done
     [ -s "$room/ready" ] || { cat "$room/server.log" >&2; exit 2; }
     base_url=$(head -n 1 "$room/ready")
+}
+
+arm64_userland() {
+    local wanted=(qemu-user-static libc6-arm64-cross "$@") missing=() package
+    for package in "${wanted[@]}"; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "== installing ${missing[*]} (Debian)"
+        apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    run_arm64=("$(command -v qemu-aarch64-static)" -L /usr/aarch64-linux-gnu)
 }
 
 workspace_version() {

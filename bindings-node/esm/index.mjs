@@ -26,5 +26,6 @@ export const {
   InvalidArgumentError,
   APIUserAbortError,
   WebhookVerificationError,
+  VERSION,
 } = cjs;
 export default cjs;

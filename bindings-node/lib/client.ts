@@ -20,10 +20,9 @@ import {
   toRotatedSecret,
   toTestResult,
 } from './models';
+import { VERSION } from './version';
 import { sign, verify, verifyRaw, webhooks as webhookHelpers } from './webhooks';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const VERSION: string = (require('../package.json') as { version: string }).version;
 
 export interface ClientOptions {
   /** Default: `SEND0_BASE_URL`, else `https://api.send0.dev`. */

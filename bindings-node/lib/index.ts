@@ -11,5 +11,6 @@ export type { ClientOptions, RequestOptions, CreateOptions, CreateWebhookParams,
 export { verify, verifyRaw, sign, webhooks } from './webhooks';
 export type { WebhookBody, WebhookHeaders, VerifyOptions } from './webhooks';
 export * from './errors';
+export { VERSION } from './version';
 export type * from './events';
 export type * from './models';

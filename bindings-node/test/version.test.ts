@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
+import { VERSION } from 'send0';
+
 import { PACKAGE_ROOT } from './helpers';
 
 test('package.json carries the core version', () => {
@@ -16,4 +18,5 @@ test('package.json carries the core version', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   assert.match(native.coreVersion(), /^\d+\.\d+\.\d+/);
   assert.equal(manifest.version, native.coreVersion());
+  assert.equal(VERSION, manifest.version, 'the exported VERSION');
 });
