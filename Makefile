@@ -20,13 +20,18 @@ setup-rust:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust with rustup" >&2; exit 1; }
 	$(CARGO) fetch --locked
 
+# The core without its `client` feature is the verifier alone, which must build for WebAssembly.
+WASM_TARGET := wasm32-unknown-unknown
 lint-rust: setup-rust
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	$(CARGO) clippy -p send0 -p send0-ffi --no-default-features --target $(WASM_TARGET) --locked -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --locked -p send0
 
 test-rust: lint-rust
 	$(CARGO) test --workspace --locked
+	$(CARGO) test -p send0 --no-default-features --locked --lib --test fixtures
 
 build-rust: setup-rust
 	$(CARGO) build --locked -p send0-examples -p send0-server --bins

@@ -27,8 +27,20 @@ typedef struct Send0Bytes {
 // Releases bytes returned by this library. Null is ignored.
 void send0_bytes_free(struct Send0Bytes bytes);
 
+// [`send0_bytes_free`] with the pointer and length apart, for hosts that pass only numbers (a
+// WebAssembly host). Null is ignored.
+void send0_free(uint8_t *ptr, size_t len);
+
+// Allocates `len` bytes owned by this library, for a host that must place its inputs in the
+// library's memory (a WebAssembly host); release them with [`send0_free`].
+// Null when `len` is 0 or the memory cannot be had.
+uint8_t *send0_alloc(size_t len);
+
 // The core's version, a static NUL-terminated string (never freed).
 const uint8_t *send0_version(void);
+
+// For the Go tests only: panics inside the library, to prove a panic comes back as an error.
+int32_t send0_test_only_panic(struct Send0Bytes *err_out);
 
 // Creates a client from a JSON config (`api_key`, `base_url`, `timeout_ms`, `max_retries`,
 // `user_agent`, `user_agent_suffix`). On success `*client_out` is a handle to release with
@@ -90,8 +102,5 @@ int32_t send0_sign(const uint8_t *secret,
                    size_t body_len,
                    struct Send0Bytes *out,
                    struct Send0Bytes *err_out);
-
-// For the Go tests only: panics inside the library, to prove a panic comes back as an error.
-int32_t send0_test_only_panic(struct Send0Bytes *err_out);
 
 #endif  /* SEND0_H */

@@ -4,7 +4,9 @@
 //!
 //! - [`webhooks`]: verify the signed deliveries send0 posts to your endpoints, and sign messages.
 //! - [`events`]: the event catalog, the delivery envelope and event patterns.
-//! - [`Client`]: the Webhooks API (create, list, update, delete, test, rotate endpoints).
+//! - [`Client`]: the Webhooks API (create, list, update, delete, test, rotate endpoints), with the
+//!   default `client` feature. Without it (`default-features = false`) the crate is the verifier
+//!   and signer alone, with no I/O, threads or randomness, and builds for `wasm32-unknown-unknown`.
 //!
 //! Every error is an [`Error`] with a stable [`ErrorKind`], the same in every language.
 #![warn(missing_docs)]
@@ -16,12 +18,15 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+#[cfg(feature = "client")]
 pub mod client;
 mod error;
+#[cfg(feature = "client")]
 pub mod runtime;
 mod secret;
 pub mod webhooks;
 
+#[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder, RequestOptions};
 pub use error::{ApiErrorDetails, Error, ErrorKind, Result, catch_panic};
 pub use secret::{SecretString, redact};

@@ -8,13 +8,21 @@
 //!   error in the send0 core"), or a null/no-op where the export returns no error; never an abort
 //!   across the boundary.
 //! - Errors are the core's JSON description (`{"kind", "message", "api"?}`) in `err_out`.
+//!
+//! The same exports, less the client's (the `client` feature), build for `wasm32-unknown-unknown`:
+//! there a host places its inputs in the module's memory with [`send0_alloc`], must pass `now`
+//! to [`send0_verify`] (the module has no clock), and sees a panic as a trap (WebAssembly has no
+//! unwinding), after which it must not reuse the instance.
 
 #![allow(clippy::missing_safety_doc)] // each export documents its contract in its doc comment
 
-use std::time::Duration;
+#[cfg(feature = "client")]
+mod client;
+mod webhooks;
 
-use send0::webhooks::{Verifier, WebhookHeaders};
-use tokio_util::sync::CancellationToken;
+#[cfg(feature = "client")]
+pub use client::*;
+pub use webhooks::*;
 
 /// Success.
 pub const SEND0_OK: i32 = 0;
@@ -29,7 +37,7 @@ pub struct Send0Bytes {
 }
 
 impl Send0Bytes {
-    const EMPTY: Send0Bytes = Send0Bytes { ptr: std::ptr::null_mut(), len: 0 };
+    pub(crate) const EMPTY: Send0Bytes = Send0Bytes { ptr: std::ptr::null_mut(), len: 0 };
 
     fn from_vec(bytes: Vec<u8>) -> Send0Bytes {
         let boxed = bytes.into_boxed_slice();
@@ -38,22 +46,12 @@ impl Send0Bytes {
     }
 }
 
-/// An API client. Create with [`send0_client_new`], release with [`send0_client_free`].
-pub struct Send0Client {
-    client: send0::Client,
-}
-
-/// A cancellation token: [`send0_cancel_cancel`] stops the calls it was given to.
-pub struct Send0Cancel {
-    token: CancellationToken,
-}
-
 /// Reads a borrowed input. A null pointer is only valid with a zero length.
-unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+pub(crate) unsafe fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     if ptr.is_null() || len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(ptr, len) } }
 }
 
-unsafe fn text<'a>(ptr: *const u8, len: usize, what: &str) -> send0::Result<&'a str> {
+pub(crate) unsafe fn text<'a>(ptr: *const u8, len: usize, what: &str) -> send0::Result<&'a str> {
     std::str::from_utf8(unsafe { input(ptr, len) }).map_err(|_| {
         send0::Error::new(send0::ErrorKind::InvalidArgument, format!("{what} is not valid UTF-8"))
     })
@@ -68,12 +66,12 @@ unsafe fn write(out: *mut Send0Bytes, bytes: Vec<u8>) {
 /// Runs `f` so that a panic stops here: unwinding out of an `extern "C"` function aborts the
 /// process. Every export goes through this (directly or through [`guarded`]); `Err` is the core's
 /// `api` error for the panic.
-fn shielded<T>(f: impl FnOnce() -> T) -> send0::Result<T> {
+pub(crate) fn shielded<T>(f: impl FnOnce() -> T) -> send0::Result<T> {
     send0::catch_panic(f)
 }
 
 /// Runs `body` shielded from panics, writing its output or its error.
-fn guarded(
+pub(crate) fn guarded(
     out: *mut Send0Bytes,
     err_out: *mut Send0Bytes,
     body: impl FnOnce() -> send0::Result<Vec<u8>>,
@@ -99,165 +97,42 @@ fn guarded(
 /// Releases bytes returned by this library. Null is ignored.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn send0_bytes_free(bytes: Send0Bytes) {
-    if bytes.ptr.is_null() {
+    let _ = shielded(|| unsafe { send0_free(bytes.ptr, bytes.len) });
+}
+
+/// [`send0_bytes_free`] with the pointer and length apart, for hosts that pass only numbers (a
+/// WebAssembly host). Null is ignored.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send0_free(ptr: *mut u8, len: usize) {
+    if ptr.is_null() {
         return;
     }
     let _ = shielded(|| {
-        let slice = std::ptr::slice_from_raw_parts_mut(bytes.ptr, bytes.len);
+        let slice = std::ptr::slice_from_raw_parts_mut(ptr, len);
         drop(unsafe { Box::from_raw(slice) });
     });
+}
+
+/// Allocates `len` bytes owned by this library, for a host that must place its inputs in the
+/// library's memory (a WebAssembly host); release them with [`send0_free`].
+/// Null when `len` is 0 or the memory cannot be had.
+#[unsafe(no_mangle)]
+pub extern "C" fn send0_alloc(len: usize) -> *mut u8 {
+    shielded(|| {
+        let mut bytes = Vec::new();
+        if len == 0 || bytes.try_reserve_exact(len).is_err() {
+            return std::ptr::null_mut();
+        }
+        bytes.resize(len, 0);
+        Send0Bytes::from_vec(bytes).ptr
+    })
+    .unwrap_or(std::ptr::null_mut())
 }
 
 /// The core's version, a static NUL-terminated string (never freed).
 #[unsafe(no_mangle)]
 pub extern "C" fn send0_version() -> *const u8 {
     shielded(|| concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr()).unwrap_or(c"".as_ptr().cast())
-}
-
-/// Creates a client from a JSON config (`api_key`, `base_url`, `timeout_ms`, `max_retries`,
-/// `user_agent`, `user_agent_suffix`). On success `*client_out` is a handle to release with
-/// [`send0_client_free`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn send0_client_new(
-    config: *const u8,
-    config_len: usize,
-    client_out: *mut *mut Send0Client,
-    err_out: *mut Send0Bytes,
-) -> i32 {
-    if !client_out.is_null() {
-        unsafe { client_out.write(std::ptr::null_mut()) };
-    }
-    guarded(std::ptr::null_mut(), err_out, || {
-        let config: send0::client::ClientConfig =
-            serde_json::from_slice(unsafe { input(config, config_len) }).map_err(|e| {
-                send0::Error::new(send0::ErrorKind::InvalidArgument, format!("invalid client config: {e}"))
-            })?;
-        let builder = config.into_builder();
-        let client = Box::new(Send0Client { client: builder.build()? });
-        if !client_out.is_null() {
-            unsafe { client_out.write(Box::into_raw(client)) };
-        }
-        Ok(Vec::new())
-    })
-}
-
-/// Releases a client. Null is ignored.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn send0_client_free(client: *mut Send0Client) {
-    if !client.is_null() {
-        let _ = shielded(|| drop(unsafe { Box::from_raw(client) }));
-    }
-}
-
-/// Runs one operation, blocking the calling thread: `request` is the core's operation JSON
-/// (`{"op", "id"?, "params"?, "options"?}`); the response object's JSON goes to `out`. `cancel`
-/// (nullable) stops the call, in flight or between retries, with a `cancelled` error.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn send0_client_call(
-    client: *const Send0Client,
-    request: *const u8,
-    request_len: usize,
-    cancel: *const Send0Cancel,
-    out: *mut Send0Bytes,
-    err_out: *mut Send0Bytes,
-) -> i32 {
-    guarded(out, err_out, || {
-        let Some(client) = (unsafe { client.as_ref() }) else {
-            return Err(send0::Error::new(send0::ErrorKind::InvalidArgument, "the client is null"));
-        };
-        let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone()).unwrap_or_default();
-        let request = unsafe { input(request, request_len) };
-        let call = client.client.call_json(request);
-        match send0::runtime::handle().block_on(token.run_until_cancelled(call)) {
-            Some(result) => result.map(String::into_bytes),
-            None => Err(send0::Error::new(send0::ErrorKind::Cancelled, "the request was cancelled")),
-        }
-    })
-}
-
-/// A new cancellation token (null if it could not be made). Release with [`send0_cancel_free`].
-#[unsafe(no_mangle)]
-pub extern "C" fn send0_cancel_new() -> *mut Send0Cancel {
-    shielded(|| Box::into_raw(Box::new(Send0Cancel { token: CancellationToken::new() })))
-        .unwrap_or(std::ptr::null_mut())
-}
-
-/// Cancels every call made with `cancel`. Null is ignored.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn send0_cancel_cancel(cancel: *const Send0Cancel) {
-    if let Some(cancel) = unsafe { cancel.as_ref() } {
-        let _ = shielded(|| cancel.token.cancel());
-    }
-}
-
-/// Releases a cancellation token. Null is ignored.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn send0_cancel_free(cancel: *mut Send0Cancel) {
-    if !cancel.is_null() {
-        let _ = shielded(|| drop(unsafe { Box::from_raw(cancel) }));
-    }
-}
-
-/// Verifies a delivery.
-///
-/// `headers` is `name\0value\0name\0value\0…` (repeated names are joined by the core);
-/// `secrets` is `secret\0secret\0…`; `now` is used when `has_now` is non-zero. With `parse`
-/// non-zero the event goes to `out` as JSON: `{"id","type","service","livemode","created_at",
-/// "webhook_id","timestamp","data_offset","data_len"}`, where `data` is `body[data_offset..][..data_len]`
-/// (`data_len` 0: absent). With `parse` zero only the signature is checked and `out` stays empty.
-#[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn send0_verify(
-    body: *const u8,
-    body_len: usize,
-    headers: *const u8,
-    headers_len: usize,
-    secrets: *const u8,
-    secrets_len: usize,
-    tolerance_secs: u64,
-    has_now: i32,
-    now: i64,
-    parse: i32,
-    out: *mut Send0Bytes,
-    err_out: *mut Send0Bytes,
-) -> i32 {
-    guarded(out, err_out, || {
-        let body = unsafe { input(body, body_len) };
-        let headers =
-            WebhookHeaders::from_nul_separated(unsafe { text(headers, headers_len, "the headers") }?);
-        let secrets = unsafe { text(secrets, secrets_len, "the secrets") }?;
-        let mut verifier = Verifier::from_secrets(send0::webhooks::split_nul(secrets))?
-            .with_tolerance(Duration::from_secs(tolerance_secs));
-        if has_now != 0 {
-            verifier = verifier.with_now(now);
-        }
-        if parse == 0 {
-            return verifier.verify_raw(body, &headers).map(|()| Vec::new());
-        }
-        Ok(verifier.verify(body, &headers)?.summary_json().into_bytes())
-    })
-}
-
-/// The `webhook-signature` value for a message, to `out`.
-#[unsafe(no_mangle)]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn send0_sign(
-    secret: *const u8,
-    secret_len: usize,
-    msg_id: *const u8,
-    msg_id_len: usize,
-    timestamp: i64,
-    body: *const u8,
-    body_len: usize,
-    out: *mut Send0Bytes,
-    err_out: *mut Send0Bytes,
-) -> i32 {
-    guarded(out, err_out, || {
-        let secret = unsafe { text(secret, secret_len, "the secret") }?;
-        let msg_id = unsafe { text(msg_id, msg_id_len, "the message id") }?;
-        send0::webhooks::sign(secret, msg_id, timestamp, unsafe { input(body, body_len) })
-            .map(String::into_bytes)
-    })
 }
 
 /// For the Go tests only: panics inside the library, to prove a panic comes back as an error.
@@ -281,9 +156,14 @@ mod tests {
     /// that no export added later lets a panic cross the boundary.
     #[test]
     fn every_export_is_shielded_from_panics() {
-        let source = include_str!("lib.rs");
-        let source = &source[..source.find("#[cfg(test)]").unwrap()];
-        let exports: Vec<&str> = source.split("extern \"C\" fn ").skip(1).collect();
+        let lib = include_str!("lib.rs");
+        let sources = [
+            &lib[..lib.find("#[cfg(test)]").unwrap()],
+            include_str!("webhooks.rs"),
+            include_str!("client.rs"),
+        ];
+        let exports: Vec<&str> =
+            sources.iter().flat_map(|source| source.split("extern \"C\" fn ").skip(1)).collect();
         assert!(exports.len() >= 9, "found only {} exports", exports.len());
         for export in exports {
             let body = export.split("\n}\n").next().unwrap();
@@ -293,6 +173,16 @@ mod tests {
                 "{name} is not shielded from panics"
             );
         }
+    }
+
+    #[test]
+    fn alloc_gives_zeroed_bytes_to_free_and_refuses_the_impossible() {
+        let ptr = send0_alloc(16);
+        assert!(!ptr.is_null());
+        assert!(unsafe { std::slice::from_raw_parts(ptr, 16) }.iter().all(|b| *b == 0));
+        unsafe { send0_free(ptr, 16) };
+        assert!(send0_alloc(0).is_null());
+        assert!(send0_alloc(usize::MAX).is_null());
     }
 
     #[test]
@@ -373,6 +263,7 @@ mod tests {
         assert!(out.ptr.is_null());
     }
 
+    #[cfg(feature = "client")]
     #[test]
     fn a_cancelled_call_returns_cancelled() {
         let config =

@@ -53,7 +53,9 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// A new envelope with a fresh `evt_` id, the service derived from the type, and the given time.
+    /// A new envelope with a fresh `evt_` id, the service derived from the type, and the given time
+    /// (with the `client` feature, which brings the random source).
+    #[cfg(feature = "client")]
     pub fn new(event_type: &str, data: serde_json::Value, livemode: bool, created_at_ms: i64) -> Self {
         Envelope {
             event_id: format!("evt_{}", uuid::Uuid::new_v4()),
@@ -218,6 +220,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "client")]
     #[test]
     fn envelope_uses_wire_names() {
         let env = Envelope::new("email.bounced", serde_json::json!({"bounce_type": "hard"}), false, 1);
