@@ -17,6 +17,7 @@ import {
   RateLimitError,
   Send0,
   Send0Error,
+  VERSION,
 } from 'send0';
 
 import { ScriptedServer, waitFor, wireEndpoint } from './helpers';
@@ -59,7 +60,7 @@ describe('requests', () => {
     assert.equal(req.method, 'POST');
     assert.equal(req.url, '/v1/webhooks');
     assert.equal(req.headers['authorization'], `Bearer ${KEY}`);
-    assert.match(String(req.headers['user-agent']), /^send0-node\/\d+\.\d+\.\d+/);
+    assert.equal(req.headers['user-agent'], `send0-node/${VERSION}`);
     assert.match(String(req.headers['content-type']), /application\/json/);
     assert.deepEqual(JSON.parse(req.body), { url: 'https://example.test/hook', events: ['email.*'], description: 'd' });
     assert.ok(req.headers['idempotency-key'], 'every POST carries an Idempotency-Key');
