@@ -83,15 +83,18 @@ demo-node: build-node build-rust
 
 ## Go ------------------------------------------------------------------------------------------
 # The static library (release profile, shared with the other bindings) that cgo links from
-# ${SRCDIR}/../target/release; its build regenerates bindings-go/include/send0.h.
+# ${SRCDIR}/../target/release; its build regenerates bindings-go/include/send0.h. And the core's
+# WebAssembly build translated to Go (bindings-go/internal/wasmcore), for builds without cgo.
 build-go: setup-rust
 	@command -v go >/dev/null || { echo "go not found: install Go 1.23 or newer" >&2; exit 1; }
 	$(CARGO) build --release --locked -p send0-ffi
+	scripts/build-wasm.sh
 
 test-go: build-go build-rust
 	@git diff --quiet -- bindings-go/include/send0.h || { git diff -- bindings-go/include/send0.h; \
 	  echo "bindings-go/include/send0.h differs from what the build generated: commit the new header" >&2; exit 1; }
-	cd bindings-go && go vet ./... && go test -race -count=1 ./...
+	cd bindings-go && go vet $$(go list ./... | grep -v /internal/wasmcore) && go test -race -count=1 ./...
+	scripts/test-go-nocgo.sh
 
 demo-go: build-go build-rust
 	scripts/demo-go.sh

@@ -3,7 +3,6 @@ package send0
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"time"
 )
@@ -13,8 +12,15 @@ var Version = coreVersion()
 
 // Client talks to the send0 API. It is safe for concurrent use; Close releases it.
 type Client struct {
-	native   *nativeClient
+	native   transport
 	Webhooks *WebhooksService
+}
+
+// transport runs the client's operations in the core (ffi.go); a build without the native core
+// has none, and NewClient says so (wasm.go).
+type transport interface {
+	call(ctx context.Context, request []byte) ([]byte, error)
+	close()
 }
 
 type clientConfig struct {
@@ -64,7 +70,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	native, err := newNativeClient(config)
+	native, err := newTransport(config)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +81,7 @@ func NewClient(apiKey string, opts ...Option) (*Client, error) {
 
 // Close releases the client; it waits for calls in flight to end. Calls made after Close fail.
 func (c *Client) Close() error {
-	c.native.free()
+	c.native.close()
 	return nil
 }
 
@@ -99,21 +105,8 @@ func (c *Client) call(ctx context.Context, op string, id string, params any, ide
 	if err != nil {
 		return &Error{Kind: "invalid_argument", Message: err.Error()}
 	}
-	token := newCancelToken()
-	cancelled := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() { token.cancel(); close(cancelled) })
-	defer func() {
-		if !stop() {
-			<-cancelled // the cancel runs in its own goroutine: let it finish before the free
-		}
-		token.free()
-	}()
-	answer, err := c.native.call(body, token)
+	answer, err := c.native.call(ctx, body)
 	if err != nil {
-		if e, ok := err.(*Error); ok && e.Kind == "cancelled" && ctx.Err() != nil {
-			e.cause = ctx.Err()
-			e.Message = fmt.Sprintf("the request was stopped: %v", ctx.Err())
-		}
 		return err
 	}
 	if err := json.Unmarshal(answer, out); err != nil {

@@ -6,12 +6,18 @@
 //
 //	go get github.com/send0/send0-go@v0.1.0
 //
-// Go 1.23 or newer. The package runs on send0's Rust core, which the module carries as a prebuilt
-// static library for linux/amd64 and linux/arm64 and links through cgo: build with CGO_ENABLED=1
-// (the default when a C compiler is on PATH) and a C toolchain (gcc or clang), as for any cgo
-// package. No Rust toolchain is needed, and the binary you build needs no send0 library at run
-// time. For another platform, or to build the library yourself, see CONTRIBUTING.md in the source
-// repository, github.com/send0/send0-sdk.
+// Go 1.23 or newer. The package runs on send0's Rust core, in one of two builds that the Go
+// toolchain picks, with nothing to configure and no Rust toolchain needed:
+//   - native: with cgo on (the default when a C compiler is on PATH) on linux/amd64 or
+//     linux/arm64, the module links the core's prebuilt static library. Everything is available.
+//   - WebAssembly: with CGO_ENABLED=0 (scratch or distroless images, cross-compiling) and on every
+//     other platform, the same core compiled to WebAssembly and translated to pure Go runs inside
+//     the module. [VerifyWebhook], [VerifyWebhookRaw], [SignWebhook] and [WebhookHandler] work the
+//     same way; [NewClient] returns an error that says the client needs cgo (it matches
+//     [errors.ErrUnsupported]).
+//
+// To build the library yourself, see CONTRIBUTING.md in the source repository,
+// github.com/send0/send0-sdk.
 //
 // # Verify deliveries
 //

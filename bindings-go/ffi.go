@@ -1,3 +1,5 @@
+//go:build cgo && linux && (amd64 || arm64)
+
 package send0
 
 /*
@@ -8,6 +10,8 @@ package send0
 import "C"
 
 import (
+	"context"
+	"fmt"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -54,7 +58,7 @@ type nativeClient struct {
 	handle *C.Send0Client
 }
 
-func newNativeClient(config []byte) (*nativeClient, error) {
+func newTransport(config []byte) (transport, error) {
 	var handle *C.Send0Client
 	var errOut C.Send0Bytes
 	status := C.send0_client_new(ptr(config), C.size_t(len(config)), &handle, &errOut)
@@ -65,7 +69,7 @@ func newNativeClient(config []byte) (*nativeClient, error) {
 	return &nativeClient{handle: handle}, nil
 }
 
-func (c *nativeClient) free() {
+func (c *nativeClient) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.handle != nil {
@@ -83,24 +87,35 @@ func newCancelToken() *cancelToken { return &cancelToken{handle: C.send0_cancel_
 func (t *cancelToken) cancel()     { C.send0_cancel_cancel(t.handle) }
 func (t *cancelToken) free()       { C.send0_cancel_free(t.handle) }
 
-// call runs one operation, blocking this goroutine's thread until Rust answers or token fires.
-func (c *nativeClient) call(request []byte, token *cancelToken) ([]byte, error) {
+// call runs one operation, blocking this goroutine's thread until Rust answers. A cancelled or
+// expired ctx stops it in Rust, in flight or between retries, and the error wraps ctx.Err().
+func (c *nativeClient) call(ctx context.Context, request []byte) ([]byte, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.handle == nil {
 		return nil, &Error{Kind: "invalid_argument", Message: "the client is closed"}
 	}
+	token := newCancelToken()
+	cancelled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() { token.cancel(); close(cancelled) })
+	defer func() {
+		if !stop() {
+			<-cancelled // the cancel runs in its own goroutine: let it finish before the free
+		}
+		token.free()
+	}()
 	var out, errOut C.Send0Bytes
-	var cancel *C.Send0Cancel
-	if token != nil {
-		cancel = token.handle
-	}
-	status := C.send0_client_call(c.handle, ptr(request), C.size_t(len(request)), cancel, &out, &errOut)
+	status := C.send0_client_call(c.handle, ptr(request), C.size_t(len(request)), token.handle, &out, &errOut)
 	runtime.KeepAlive(request)
-	return result(status, out, errOut)
+	answer, err := result(status, out, errOut)
+	if e, ok := err.(*Error); ok && e.Kind == "cancelled" && ctx.Err() != nil {
+		e.cause = ctx.Err()
+		e.Message = fmt.Sprintf("the request was stopped: %v", ctx.Err())
+	}
+	return answer, err
 }
 
-func nativeVerify(body, headers, secrets []byte, toleranceSecs uint64, now *int64, parse bool) ([]byte, error) {
+func coreVerify(body, headers, secrets []byte, toleranceSecs uint64, now *int64, parse bool) ([]byte, error) {
 	var out, errOut C.Send0Bytes
 	hasNow, nowValue := C.int32_t(0), C.int64_t(0)
 	if now != nil {
@@ -118,7 +133,7 @@ func nativeVerify(body, headers, secrets []byte, toleranceSecs uint64, now *int6
 	return result(status, out, errOut)
 }
 
-func nativeSign(secret, msgID string, timestamp int64, body []byte) (string, error) {
+func coreSign(secret, msgID string, timestamp int64, body []byte) (string, error) {
 	s, id := []byte(secret), []byte(msgID)
 	var out, errOut C.Send0Bytes
 	status := C.send0_sign(ptr(s), C.size_t(len(s)), ptr(id), C.size_t(len(id)), C.int64_t(timestamp),
@@ -130,8 +145,8 @@ func nativeSign(secret, msgID string, timestamp int64, body []byte) (string, err
 	return string(header), err
 }
 
-// nativeTestOnlyPanic provokes a panic inside the Rust library (tests only).
-func nativeTestOnlyPanic() error {
+// coreTestOnlyPanic provokes a panic inside the Rust library (tests only).
+func coreTestOnlyPanic() error {
 	var errOut C.Send0Bytes
 	_, err := result(C.send0_test_only_panic(&errOut), C.Send0Bytes{}, errOut)
 	return err

@@ -1,3 +1,8 @@
+//go:build cgo && linux && (amd64 || arm64)
+
+// The API client's tests: the client needs the native core (cgo); wasm_test.go has what a build
+// without it does instead.
+
 package send0_test
 
 import (

@@ -1,3 +1,5 @@
+//go:build cgo && linux && (amd64 || arm64)
+
 package send0
 
 // Where the static library of the Rust core comes from. In this repository it is the one `make`

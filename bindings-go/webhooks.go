@@ -2,6 +2,7 @@ package send0
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
@@ -143,7 +144,7 @@ func verify(body []byte, headers http.Header, secret string, opts []VerifyOption
 		unix := cfg.now.Unix()
 		now = &unix
 	}
-	return nativeVerify(body, h, s, uint64(cfg.tolerance/time.Second), now, parse)
+	return coreVerify(body, h, s, uint64(cfg.tolerance/time.Second), now, parse)
 }
 
 // VerifyWebhook verifies a delivery (the raw body, exactly as received) and returns its event,
@@ -154,36 +155,46 @@ func VerifyWebhook(body []byte, headers http.Header, secret string, opts ...Veri
 	if err != nil {
 		return nil, err
 	}
-	var fields struct {
-		ID         string `json:"id"`
-		Type       string `json:"type"`
-		Service    string `json:"service"`
-		Livemode   bool   `json:"livemode"`
-		CreatedAt  int64  `json:"created_at"`
-		WebhookID  string `json:"webhook_id"`
-		Timestamp  int64  `json:"timestamp"`
-		DataOffset int    `json:"data_offset"`
-		DataLen    int    `json:"data_len"`
+	return eventFromRecord(out, body)
+}
+
+// eventFromRecord builds the event from the record the core hands back (send0_verify's
+// event_record in bindings-go/ffi/src/webhooks.rs: little-endian created_at i64, timestamp i64,
+// data_offset u64, data_len u64, livemode u8, then id, type, service and webhook_id, each a u32
+// length and its text). The event owns a copy of the body: the caller's buffer may be reused after
+// verify returns, and what the event holds must stay what was verified.
+func eventFromRecord(record, body []byte) (*Event, error) {
+	const fixed = 33
+	unreadable := &Error{Kind: "decode", Message: "unreadable event from the send0 core"}
+	if len(record) < fixed {
+		return nil, unreadable
 	}
-	if err := json.Unmarshal(out, &fields); err != nil {
-		return nil, &Error{Kind: "decode", Message: "unreadable event from the send0 core: " + err.Error()}
+	le := binary.LittleEndian
+	createdAt, timestamp := int64(le.Uint64(record)), int64(le.Uint64(record[8:]))
+	dataOffset, dataLen := le.Uint64(record[16:]), le.Uint64(record[24:])
+	livemode := record[32] != 0
+	var texts [4]string
+	rest := record[fixed:]
+	for i := range texts {
+		if len(rest) < 4 || uint64(len(rest)-4) < uint64(le.Uint32(rest)) {
+			return nil, unreadable
+		}
+		n := le.Uint32(rest)
+		texts[i], rest = string(rest[4:4+n]), rest[4+n:]
 	}
-	// The event owns a copy of the body: the caller's buffer may be reused after verify returns,
-	// and what the event holds must stay what was verified.
 	raw := bytes.Clone(body)
 	data := json.RawMessage("null")
-	if fields.DataLen > 0 {
+	if dataLen > 0 {
 		// The core gives the span of `data` inside the body: no second parse.
-		start, end := fields.DataOffset, fields.DataOffset+fields.DataLen
-		if start < 0 || end < start || end > len(raw) {
+		if dataOffset > uint64(len(raw)) || dataLen > uint64(len(raw))-dataOffset {
 			return nil, &Error{Kind: "decode", Message: "the send0 core gave a data span outside the body"}
 		}
-		data = json.RawMessage(raw[start:end:end]) // capped: an append to Data never writes into Raw
+		end := dataOffset + dataLen
+		data = json.RawMessage(raw[dataOffset:end:end]) // capped: an append to Data never writes into Raw
 	}
 	return &Event{
-		ID: fields.ID, Type: fields.Type, Service: fields.Service, Data: data, Livemode: fields.Livemode,
-		CreatedAt: time.UnixMilli(fields.CreatedAt).UTC(), WebhookID: fields.WebhookID, Timestamp: fields.Timestamp,
-		Raw: raw,
+		ID: texts[0], Type: texts[1], Service: texts[2], Data: data, Livemode: livemode,
+		CreatedAt: time.UnixMilli(createdAt).UTC(), WebhookID: texts[3], Timestamp: timestamp, Raw: raw,
 	}, nil
 }
 
@@ -196,7 +207,7 @@ func VerifyWebhookRaw(body []byte, headers http.Header, secret string, opts ...V
 // SignWebhook returns the webhook-signature value (v1,<base64>) for a message: for tests, and for
 // sending Standard Webhooks yourself.
 func SignWebhook(secret, msgID string, timestamp int64, body []byte) (string, error) {
-	return nativeSign(secret, msgID, timestamp, body)
+	return coreSign(secret, msgID, timestamp, body)
 }
 
 // MaxWebhookBody is the largest body WebhookHandler reads (send0 deliveries are far smaller).

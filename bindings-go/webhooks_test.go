@@ -2,7 +2,9 @@ package send0_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -144,5 +146,60 @@ func TestEventOutlivesTheBodyBuffer(t *testing.T) {
 	_ = append(event.Data, "!!"...)
 	if string(event.Raw) != text {
 		t.Fatalf("an append to Data changed Raw: %s", event.Raw)
+	}
+}
+
+// A panic in the core (a trap in the WebAssembly build) is an error, and the library still works.
+func TestPanicInTheCoreIsAnError(t *testing.T) {
+	err := send0.ProvokeNativePanic()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	var e *send0.Error
+	if !errors.As(err, &e) || !errors.Is(err, send0.ErrAPI) || !strings.Contains(err.Error(), "panic") {
+		t.Fatalf("a panic in the core: %T %v", err, err)
+	}
+	// And the library still works afterwards.
+	if _, err := send0.SignWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_1", 1, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The event record from the core is decoded with every length checked: a truncated or lying
+// record is a decode error, never a panic or a slice past the body.
+func TestEventRecordDecodingIsBounded(t *testing.T) {
+	body := []byte(`{"type":"email.sent","data":{"a":1}}`)
+	record := func(dataOffset, dataLen uint64, texts ...string) []byte {
+		r := binary.LittleEndian.AppendUint64(nil, 1_700_000_000_000)
+		r = binary.LittleEndian.AppendUint64(r, 1_700_000_000)
+		r = binary.LittleEndian.AppendUint64(r, dataOffset)
+		r = binary.LittleEndian.AppendUint64(r, dataLen)
+		r = append(r, 1)
+		for _, text := range texts {
+			r = binary.LittleEndian.AppendUint32(r, uint32(len(text)))
+			r = append(r, text...)
+		}
+		return r
+	}
+	good := record(28, 7, "evt_1", "email.sent", "email", "msg_1")
+	event, err := send0.EventFromRecord(good, body)
+	if err != nil || event.ID != "evt_1" || event.Type != "email.sent" || event.Service != "email" ||
+		event.WebhookID != "msg_1" || !event.Livemode || string(event.Data) != `{"a":1}` || event.Timestamp != 1_700_000_000 {
+		t.Fatalf("a good record: %+v, %v", event, err)
+	}
+	hostile := map[string][]byte{
+		"empty":                 {},
+		"cut in the fixed part": good[:20],
+		"cut in a text":         good[:len(good)-3],
+		"a text length past the end": append(record(28, 7, "evt_1", "email.sent", "email")[:],
+			0xff, 0xff, 0xff, 0xff),
+		"data past the body":      record(30, 7, "a", "b", "c", "d"),
+		"data offset overflowing": record(math.MaxUint64, 2, "a", "b", "c", "d"),
+		"data length overflowing": record(2, math.MaxUint64, "a", "b", "c", "d"),
+	}
+	for name, r := range hostile {
+		if _, err := send0.EventFromRecord(r, body); !errors.Is(err, send0.ErrDecode) {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

@@ -5,6 +5,8 @@
 # client call against a running send0-server, the version). The same program is then cross-built
 # for linux/arm64 against the module's arm64 library (cgo through zig cc, from PyPI) and run under
 # qemu-user (Debian's qemu-user-static, with libc6-arm64-cross), installed here when missing.
+# Last, the program built with CGO_ENABLED=0 (the WebAssembly core, no client), for this machine
+# and for linux/arm64 under qemu-user.
 # Needs `make dist` and target/debug/send0-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,3 +43,9 @@ echo "== the same program for linux/arm64, run under qemu-aarch64"
     go build -o smoke-arm64 .
 "${clean[@]}" "${run_arm64[@]}" ./smoke-arm64 \
     "$repo/tests/fixtures/webhooks" "$base_url" "$version"
+
+echo "== the same program with CGO_ENABLED=0 (the WebAssembly core), here and for linux/arm64 under qemu"
+"${clean[@]}" CGO_ENABLED=0 go build -o smoke-nocgo .
+"${clean[@]}" ./smoke-nocgo "$repo/tests/fixtures/webhooks" no-client "$version"
+"${clean[@]}" CGO_ENABLED=0 GOARCH=arm64 go build -o smoke-nocgo-arm64 .
+"${clean[@]}" "${run_arm64[@]}" ./smoke-nocgo-arm64 "$repo/tests/fixtures/webhooks" no-client "$version"

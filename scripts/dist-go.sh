@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Go module as a release job would push it to its own repository, into dist/go/send0-go:
-# the package's sources, its README.md and runnable examples (example_test.go: pkg.go.dev shows
+# the package's sources (with the core translated from WebAssembly for builds without cgo), its README.md and runnable examples (example_test.go: pkg.go.dev shows
 # them; the other tests need the repository and stay out), the C header, and the core's static
 # library prebuilt per platform under lib/<goos>_<goarch>/, each linked by a
 # `#cgo <goos>,<goarch> LDFLAGS` line of the generated link.go. Then publishes it at the workspace
@@ -26,9 +26,14 @@ rm -rf "$tree" dist/goproxy
 mkdir -p "$tree/include"
 for file in bindings-go/*.go; do
     case "$file" in *_test.go | bindings-go/link.go) continue ;; esac
-    cp "$file" "$tree/"
+    # Imports of the package's own subpackages name the released module.
+    sed "s#github.com/send0/send0-sdk/bindings-go#$module#g" "$file" >"$tree/${file#bindings-go/}"
 done
 cp bindings-go/include/send0.h "$tree/include/"
+# The core compiled to WebAssembly and translated to Go, for builds without cgo (wasm.go).
+scripts/build-wasm.sh
+mkdir -p "$tree/internal/wasmcore"
+cp bindings-go/internal/wasmcore/core.go "$tree/internal/wasmcore/"
 cp bindings-go/README.md "$tree/"
 # The examples import the package by the repository's module path: the released one is $module.
 sed "s#github.com/send0/send0-sdk/bindings-go#$module#g" bindings-go/example_test.go >"$tree/example_test.go"
@@ -36,6 +41,8 @@ printf 'module %s\n\ngo 1.23\n' "$module" >"$tree/go.mod"
 
 link="$tree/link.go"
 {
+    echo "//go:build cgo && linux && (amd64 || arm64)"
+    echo
     echo "package send0"
     echo
     echo "// The send0 core's static library, prebuilt for each platform under lib/ (scripts/dist-go.sh)."

@@ -5,7 +5,10 @@
 #   bench/go/run.sh [ROUNDS] [VERIFY_BENCHTIME] [GET_BENCHTIME]     (defaults: 5 1s 2s)
 #   BENCH_RAW=FILE keeps the raw `go test -bench` lines of every round.
 #
-# Needs the static library (make build-go) and send0-server (the release build is preferred:
+# The verification benchmarks run twice per round: in the default build (the native core, cgo)
+# and in a CGO_ENABLED=0 build (the core compiled to WebAssembly and translated to Go).
+#
+# Needs the static library and the translated core (make build-go) and send0-server (the release build is preferred:
 # cargo build --release -p send0-server).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,15 +19,18 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 go test -c -o "$work/bench.test" .
+CGO_ENABLED=0 go test -c -o "$work/bench-nocgo.test" .
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start" >&2
 for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds" >&2
   # Alternate which group runs first, so that drift in the machine's speed falls on both.
   if (( r % 2 )); then order=(Verify Get); else order=(Get Verify); fi
-  for group in "${order[@]}"; do
+  for group in "${order[@]}" NoCgo; do
+    binary=$work/bench.test prefix=
+    if [ "$group" = NoCgo ]; then binary=$work/bench-nocgo.test group=Verify prefix=NoCgo; fi
     if [ "$group" = Verify ]; then t=$verify_time; else t=$get_time; fi
-    "$work/bench.test" -test.run '^$' -test.bench "^Benchmark$group\$" -test.benchtime "$t" -test.benchmem \
-      2>/dev/null | grep '^Benchmark' | sed "s/^/$r /" >> "$work/results.txt"
+    "$binary" -test.run '^$' -test.bench "^Benchmark$group\$" -test.benchtime "$t" -test.benchmem \
+      2>/dev/null | grep '^Benchmark' | sed "s/^Benchmark/$prefix&/; s/^/$r /" >> "$work/results.txt"
   done
 done
 echo "machine: load average $(cut -d' ' -f1-3 /proc/loadavg) at the end" >&2
@@ -53,12 +59,22 @@ paired() {
 echo
 echo "Verification (signature only on both sides; ratio = standardwebhooks time / send0 time, above 1 = send0 faster):"
 echo
-echo "| body | send0 \`VerifyWebhookRaw\` | standardwebhooks \`Verify\` | ratio of medians | per-round ratio, median (min–max) | send0 \`VerifyWebhook\` (+ envelope parse) |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| body | send0 \`VerifyWebhookRaw\` | standardwebhooks \`Verify\` | ratio of medians | per-round ratio, median (min–max) | send0 \`VerifyWebhook\` (+ envelope parse) | \`VerifyWebhook\` ÷ \`VerifyWebhookRaw\`, per round (goal ≤ 2x at 1 KiB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for size in 1KiB 64KiB 1MiB; do
   s=$(med "BenchmarkVerify/$size/send0"); p=$(med "BenchmarkVerify/$size/standardwebhooks")
   q=$(med "BenchmarkVerify/$size/send0_parse")
-  echo "| $size | $(fmt_ns "$s") (±$(range_of "BenchmarkVerify/$size/send0")) | $(fmt_ns "$p") (±$(range_of "BenchmarkVerify/$size/standardwebhooks")) | $(ratio "$p" "$s") | $(paired "BenchmarkVerify/$size/standardwebhooks" "BenchmarkVerify/$size/send0") | $(fmt_ns "$q") |"
+  echo "| $size | $(fmt_ns "$s") (±$(range_of "BenchmarkVerify/$size/send0")) | $(fmt_ns "$p") (±$(range_of "BenchmarkVerify/$size/standardwebhooks")) | $(ratio "$p" "$s") | $(paired "BenchmarkVerify/$size/standardwebhooks" "BenchmarkVerify/$size/send0") | $(fmt_ns "$q") | $(paired "BenchmarkVerify/$size/send0_parse" "BenchmarkVerify/$size/send0") |"
+done
+echo
+echo "Without cgo (CGO_ENABLED=0: the core compiled to WebAssembly, translated to Go by wasm2go); ratio = send0 time / standardwebhooks time (goal ≤ 1.5x at 1 KiB):"
+echo
+echo "| body | send0 \`VerifyWebhookRaw\` | standardwebhooks \`Verify\` | ratio of medians | per-round ratio, median (min–max) | send0 \`VerifyWebhook\` | beside the native \`VerifyWebhookRaw\` |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for size in 1KiB 64KiB 1MiB; do
+  n=NoCgoBenchmarkVerify/$size
+  s=$(med "$n/send0"); p=$(med "$n/standardwebhooks"); q=$(med "$n/send0_parse")
+  echo "| $size | $(fmt_ns "$s") (±$(range_of "$n/send0")) | $(fmt_ns "$p") (±$(range_of "$n/standardwebhooks")) | $(ratio "$s" "$p") | $(paired "$n/send0" "$n/standardwebhooks") | $(fmt_ns "$q") | $(ratio "$s" "$(med "BenchmarkVerify/$size/send0")") |"
 done
 echo
 echo "Client GET of one endpoint against a local send0-server (ratio = send0 time / net/http time, goal ≤ 1.20x):"

@@ -12,6 +12,9 @@
 // Failure: `err_out` holds the error's JSON description.
 #define SEND0_ERROR 1
 
+// Size of the fixed part of an [`event_record`].
+#define SEND0_EVENT_RECORD_FIXED 33
+
 // A cancellation token: [`send0_cancel_cancel`] stops the calls it was given to.
 typedef struct Send0Cancel Send0Cancel;
 
@@ -76,9 +79,8 @@ void send0_cancel_free(struct Send0Cancel *cancel);
 //
 // `headers` is `name\0value\0name\0value\0…` (repeated names are joined by the core);
 // `secrets` is `secret\0secret\0…`; `now` is used when `has_now` is non-zero. With `parse`
-// non-zero the event goes to `out` as JSON: `{"id","type","service","livemode","created_at",
-// "webhook_id","timestamp","data_offset","data_len"}`, where `data` is `body[data_offset..][..data_len]`
-// (`data_len` 0: absent). With `parse` zero only the signature is checked and `out` stays empty.
+// non-zero the event goes to `out` as an [`event_record`]; with `parse` zero only the signature
+// is checked and `out` stays empty.
 int32_t send0_verify(const uint8_t *body,
                      size_t body_len,
                      const uint8_t *headers,

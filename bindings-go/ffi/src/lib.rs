@@ -145,11 +145,14 @@ pub unsafe extern "C" fn send0_test_only_panic(err_out: *mut Send0Bytes) -> i32 
 mod tests {
     use super::*;
 
-    fn take(bytes: Send0Bytes) -> String {
-        let text =
-            String::from_utf8(unsafe { std::slice::from_raw_parts(bytes.ptr, bytes.len) }.to_vec()).unwrap();
+    fn take_bytes(bytes: Send0Bytes) -> Vec<u8> {
+        let owned = unsafe { std::slice::from_raw_parts(bytes.ptr, bytes.len) }.to_vec();
         unsafe { send0_bytes_free(bytes) };
-        text
+        owned
+    }
+
+    fn take(bytes: Send0Bytes) -> String {
+        String::from_utf8(take_bytes(bytes)).unwrap()
     }
 
     /// Every `extern "C"` function's body goes through `shielded` (or `guarded`, which uses it), so
@@ -231,11 +234,25 @@ mod tests {
             )
         };
         assert_eq!(status, SEND0_OK);
-        let event: serde_json::Value = serde_json::from_str(&take(out)).unwrap();
-        let (offset, len) =
-            (event["data_offset"].as_u64().unwrap() as usize, event["data_len"].as_u64().unwrap() as usize);
+        let record = take_bytes(out);
+        let u64_at = |at: usize| u64::from_le_bytes(record[at..at + 8].try_into().unwrap());
+        assert_eq!(
+            u64_at(0),
+            1_700_000_000_000,
+            "created_at: the header timestamp when the envelope has none"
+        );
+        assert_eq!(u64_at(8), 1_700_000_000);
+        let (offset, len) = (u64_at(16) as usize, u64_at(24) as usize);
         assert_eq!(&body[offset..offset + len], br#"{"bounce_type":"hard"}"#);
-        assert_eq!(event["type"], "email.bounced");
+        assert_eq!(record[32], 0, "livemode");
+        let mut texts = Vec::new();
+        let mut at = webhooks::SEND0_EVENT_RECORD_FIXED;
+        while at < record.len() {
+            let n = u32::from_le_bytes(record[at..at + 4].try_into().unwrap()) as usize;
+            texts.push(std::str::from_utf8(&record[at + 4..at + 4 + n]).unwrap());
+            at += 4 + n;
+        }
+        assert_eq!(texts, ["msg_1", "email.bounced", "email", "msg_1"]);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 // and the version.
 //
 // Usage: smoke FIXTURES_DIR BASE_URL EXPECTED_VERSION (BASE_URL "-" skips the client call, for a
-// run under emulation without a server).
+// run under emulation without a server; "no-client" checks that NewClient says it needs cgo, for a
+// build with CGO_ENABLED=0).
 package main
 
 import (
@@ -119,6 +120,15 @@ func clientCall(baseURL string) error {
 	return nil
 }
 
+// noClient checks NewClient's error in a build without cgo.
+func noClient() error {
+	client, err := send0.NewClient("sk_test_send0_local")
+	if client != nil || !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("NewClient without cgo: %v, %v", client, err)
+	}
+	return nil
+}
+
 func main() {
 	if len(os.Args) != 4 {
 		fmt.Fprintln(os.Stderr, "usage: smoke FIXTURES_DIR BASE_URL EXPECTED_VERSION")
@@ -150,7 +160,14 @@ func main() {
 		}
 	}
 	checks = count + 1
-	if baseURL != "-" {
+	switch baseURL {
+	case "-":
+	case "no-client":
+		checks++
+		if err := noClient(); err != nil {
+			failures = append(failures, "client: "+err.Error())
+		}
+	default:
 		checks++
 		if err := clientCall(baseURL); err != nil {
 			failures = append(failures, "client: "+err.Error())
@@ -162,7 +179,7 @@ func main() {
 	for _, f := range failures {
 		fmt.Println(f)
 	}
-	fmt.Printf("go smoke: %d fixture cases, client call %v, version %s\n", count, baseURL != "-", send0.Version)
+	fmt.Printf("go smoke: %d fixture cases, client %s, version %s\n", count, baseURL, send0.Version)
 	fmt.Printf("%d passed, %d failed\n", checks-len(failures), len(failures))
 	if len(failures) > 0 {
 		os.Exit(1)
