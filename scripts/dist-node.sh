@@ -6,8 +6,10 @@
 # The native modules are cross-compiled with cargo-zigbuild (zig from PyPI) in the dist profile;
 # the glibc ones for glibc 2.17, like the wheels. napi's CLI lays out the packages
 # (create-npm-dirs, artifacts, pre-publish without publishing) and `npm pack` makes the tarballs,
-# each checked against its size goal: 3 MB a platform package, 100 KB the main one.
-# Needs `make build-node` (the TypeScript build and the generated loader in bindings-node/).
+# each checked against its size goal: 3 MB a platform package, 100 KB the main one. Beside them
+# send0-wasm (bindings-node/wasm: the edge build, which send0 depends on at the same version),
+# checked against 300 KB.
+# Needs `make build-node` (the TypeScript build, the generated loader and the edge build in bindings-node/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,7 @@ platforms=(
 )
 max_platform_bytes=$((3 * 1024 * 1024))
 max_main_bytes=$((100 * 1024))
+max_wasm_bytes=$((300 * 1024))
 out=dist/npm
 stage=target/npm-stage
 
@@ -32,7 +35,7 @@ listed=$(node -p 'require("./bindings-node/package.json").napi.targets.join(" ")
     echo "dist-node.sh: napi.targets in bindings-node/package.json ($listed) differ from this script's" >&2
     exit 1
 }
-for file in native/index.js native/index.d.ts dist/index.js; do
+for file in native/index.js native/index.d.ts dist/index.js wasm/edge.mjs wasm/send0.wasm; do
     [ -f "bindings-node/$file" ] || { echo "dist-node.sh: bindings-node/$file is missing: run make build-node" >&2; exit 2; }
 done
 
@@ -64,6 +67,13 @@ node -e '
         cp "bindings-node/$path" "$stage/$path"
     done
 napi=$PWD/bindings-node/node_modules/.bin/napi
+# The registry's send0 depends on send0-wasm by version; in the repository it is the local directory.
+node -e '
+    const fs = require("node:fs");
+    const file = process.argv[1];
+    const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+    pkg.dependencies["send0-wasm"] = pkg.version;
+    fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");' "$PWD/$stage/package.json"
 (cd "$stage" &&
     "$napi" create-npm-dirs --npm-dir npm &&
     "$napi" artifacts --output-dir artifacts --npm-dir npm &&
@@ -84,4 +94,9 @@ for dir in "$stage"/npm/*/; do
 done
 tarball=$(cd "$out" && npm pack --silent "$OLDPWD/$stage")
 check_size "$out/$tarball" "$max_main_bytes" "100 KB"
+version=$(node -p 'require("./bindings-node/package.json").version')
+wasm_version=$(node -p 'require("./bindings-node/wasm/package.json").version')
+[ "$wasm_version" = "$version" ] || { echo "dist-node.sh: send0-wasm is at $wasm_version, send0 at $version" >&2; exit 1; }
+tarball=$(cd "$out" && npm pack --silent "$OLDPWD/bindings-node/wasm")
+check_size "$out/$tarball" "$max_wasm_bytes" "300 KB"
 node -p 'JSON.stringify(require(process.argv[1]).optionalDependencies)' "$PWD/$stage/package.json"

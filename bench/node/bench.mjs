@@ -1,6 +1,6 @@
 // The Node SDK beside its peers, both sides in one process, one run.
 //
-//     node bench/node/bench.mjs [--rounds 15] [--server PATH]
+//     node bench/node/bench.mjs [--rounds 15] [--server PATH] [--skip-client]
 //
 // (after `make build-node`; it loads the built package and npm `standardwebhooks` from bindings-node/.)
 //
@@ -9,7 +9,12 @@
 //    Buffer, as express.raw gives it), same headers, same secret, a fresh timestamp, both verifying
 //    successfully. For the analysis also the signature-only forms (`verifyRaw`, and standardwebhooks
 //    with `jsonParse: false`), and standardwebhooks given the body as a string.
-// 2. The API client against a local send0-server (the release build when there is one): 1,000
+// 2. The edge build (bindings-node/wasm: the core compiled to WebAssembly, what `send0` resolves to
+//    on workerd, Vercel Edge, Deno --conditions=worker and browsers), run in Node: `verify` (then
+//    `.data`) beside standardwebhooks' `Webhook.verify`, and `verifyRaw` beside npm `svix`
+//    `Webhook.verify` (signature only in svix 2.x) and standardwebhooks with `jsonParse: false`; the
+//    Node-API `verify` for reference. Same bodies, headers and secret as in 1.
+// 3. The API client against a local send0-server (the release build when there is one): 1,000
 //    sequential `client.webhooks.get(id)` beside plain `fetch` sending the same GET (same URL, same
 //    Authorization header, then `.json()`), and 1,000 concurrent gets (`Promise.all`) each way.
 //
@@ -32,6 +37,9 @@ const require = createRequire(join(ROOT, 'bindings-node', 'package.json'));
 const { Send0 } = require('send0');
 const { Webhook } = require('standardwebhooks');
 const standardVersion = require('standardwebhooks/package.json').version;
+const { Webhook: SvixWebhook } = await import(require.resolve('svix'));
+const svixVersion = require('svix/package.json').version;
+const edge = await import(require.resolve('send0-wasm'));
 const send0Version = require('send0/package.json').version;
 
 const API_KEY = 'sk_test_send0_local';
@@ -137,15 +145,13 @@ function envelope(size, createdAt) {
   return Buffer.from(JSON.stringify(base));
 }
 
-function benchVerify() {
-  const rows = [];
+/** The same body, headers and secret for every verifier: { label, body, text, headers, secret }. */
+function deliveries() {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
-  const wh = new Webhook(secret);
-  for (const [label, size] of SIZES) {
+  return SIZES.map(([label, size]) => {
     const timestamp = Math.floor(Date.now() / 1000);
     const body = envelope(size, timestamp * 1000);
     if (body.length !== size) throw new Error(`envelope is ${body.length} bytes, not ${size}`);
-    const text = body.toString('utf8');
     const id = 'evt_0b6a1c7e-2f7d-4d0e-9d55-4d2b7c1e9a10';
     const headers = {
       'content-type': 'application/json',
@@ -154,6 +160,38 @@ function benchVerify() {
       'webhook-timestamp': String(timestamp),
       'webhook-signature': Send0.webhooks.sign(secret, id, timestamp, body),
     };
+    return { label, body, text: body.toString('utf8'), headers, secret, id, timestamp };
+  });
+}
+
+function benchEdge() {
+  return deliveries().map(({ label, body, headers, secret }) => {
+    const standard = new Webhook(secret);
+    const svix = new SvixWebhook(secret);
+    // All succeed (and agree) before anything is timed.
+    const ours = edge.verify(body, headers, secret);
+    if (ours.data.html !== standard.verify(body, headers).data.html || Send0.webhooks.verify(body, headers, secret).id !== ours.id) {
+      throw new Error('the verifiers disagree');
+    }
+    svix.verify(body, headers);
+    edge.verifyRaw(body, headers, secret);
+    const samples = compareSync({
+      edge: () => edge.verify(body, headers, secret),
+      edgeData: () => edge.verify(body, headers, secret).data,
+      native: () => Send0.webhooks.verify(body, headers, secret),
+      standard: () => standard.verify(body, headers),
+      edgeRaw: () => edge.verifyRaw(body, headers, secret),
+      svix: () => svix.verify(body, headers),
+      standardRaw: () => standard.verify(body, headers, { jsonParse: false }),
+    });
+    return { label, samples };
+  });
+}
+
+function benchVerify() {
+  const rows = [];
+  for (const { label, body, text, headers, secret, id, timestamp } of deliveries()) {
+    const wh = new Webhook(secret);
     // Both succeed (and agree) before anything is timed.
     const event = Send0.webhooks.verify(body, headers, secret);
     const theirs = wh.verify(body, headers);
@@ -273,6 +311,19 @@ async function main() {
     );
   }
   console.log('');
+
+  const edgeRows = benchEdge();
+  console.log(`## The edge build (WebAssembly) in Node, beside standardwebhooks ${standardVersion} and svix ${svixVersion}`);
+  console.log('');
+  console.log('| body | edge `verify` | then read `.data` | standardwebhooks `Webhook.verify` | speed-up (with `.data`) | edge `verifyRaw` | svix `Webhook.verify` (signature only) | speed-up | standardwebhooks `jsonParse: false` | speed-up | Node-API `verify` |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { label, samples: s } of edgeRows) {
+    console.log(
+      `| ${label} | ${cell(s.edge)} | ${cell(s.edgeData)} | ${cell(s.standard)} | ${ratio(s.edgeData, s.standard).toFixed(1)}x | ${cell(s.edgeRaw)} | ${cell(s.svix)} | ${ratio(s.edgeRaw, s.svix).toFixed(1)}x | ${cell(s.standardRaw)} | ${ratio(s.edgeRaw, s.standardRaw).toFixed(1)}x | ${cell(s.native)} |`,
+    );
+  }
+  console.log('');
+  if (process.argv.includes('--skip-client')) return;
 
   const client = await benchClient(bin);
   console.log('## Client: `client.webhooks.get(id)` beside plain `fetch` (same GET, then `.json()`)');

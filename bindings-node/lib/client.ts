@@ -198,6 +198,9 @@ export class Send0 {
 
   /** `apiKey` defaults to `SEND0_API_KEY`. */
   constructor(apiKey?: string, options: ClientOptions = {}) {
+    if (apiKey !== undefined && typeof apiKey !== 'string') {
+      throw new InvalidArgumentError("the API key must be a string: new Send0('sk_…', { baseUrl, timeout, maxRetries })", 'invalid_argument');
+    }
     const timeout = options.timeout ?? 60_000;
     const maxRetries = options.maxRetries ?? 2;
     // Checked here: the native layer would wrap -1 to 2^32 - 1 retries and truncate 1.5 to 1.

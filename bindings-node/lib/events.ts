@@ -24,8 +24,11 @@ export interface EventDataByType {
 /** Every event type send0 delivers. */
 export type EventType = keyof EventDataByType;
 
-/** The fields every verified event has. */
-export interface BaseEvent<T extends string, D> {
+/**
+ * The fields every verified event has. `raw` is a `Buffer` from the Node entry and a `Uint8Array`
+ * from the edge entry.
+ */
+export interface BaseEvent<T extends string, D, Raw extends Uint8Array = Uint8Array> {
   /** The event id (`evt_…`). */
   id: string;
   type: T;
@@ -40,27 +43,27 @@ export interface BaseEvent<T extends string, D> {
   /** The `webhook-timestamp` header: Unix seconds of this attempt. */
   timestamp: number;
   /** The body, exactly as verified: the event's own copy, which later changes to the caller's buffer do not reach. */
-  raw: Buffer;
+  raw: Raw;
 }
 
-export type EmailQueuedEvent = BaseEvent<'email.queued', EventDataByType['email.queued']>;
-export type EmailDeliveredEvent = BaseEvent<'email.delivered', EventDataByType['email.delivered']>;
-export type EmailOpenedEvent = BaseEvent<'email.opened', EventDataByType['email.opened']>;
-export type EmailClickedEvent = BaseEvent<'email.clicked', EventDataByType['email.clicked']>;
-export type EmailBouncedEvent = BaseEvent<'email.bounced', EventDataByType['email.bounced']>;
-export type EmailComplainedEvent = BaseEvent<'email.complained', EventDataByType['email.complained']>;
-export type EmailFailedEvent = BaseEvent<'email.failed', EventDataByType['email.failed']>;
-export type DomainHealthDegradedEvent = BaseEvent<'domain.health.degraded', EventDataByType['domain.health.degraded']>;
-export type PlatformTestEvent = BaseEvent<'platform.test', EventDataByType['platform.test']>;
+export type EmailQueuedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.queued', EventDataByType['email.queued'], Raw>;
+export type EmailDeliveredEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.delivered', EventDataByType['email.delivered'], Raw>;
+export type EmailOpenedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.opened', EventDataByType['email.opened'], Raw>;
+export type EmailClickedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.clicked', EventDataByType['email.clicked'], Raw>;
+export type EmailBouncedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.bounced', EventDataByType['email.bounced'], Raw>;
+export type EmailComplainedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.complained', EventDataByType['email.complained'], Raw>;
+export type EmailFailedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.failed', EventDataByType['email.failed'], Raw>;
+export type DomainHealthDegradedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'domain.health.degraded', EventDataByType['domain.health.degraded'], Raw>;
+export type PlatformTestEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'platform.test', EventDataByType['platform.test'], Raw>;
 
 /** A verified send0 event: narrow it with `switch (event.type)`. */
-export type WebhookEvent =
-  | EmailQueuedEvent
-  | EmailDeliveredEvent
-  | EmailOpenedEvent
-  | EmailClickedEvent
-  | EmailBouncedEvent
-  | EmailComplainedEvent
-  | EmailFailedEvent
-  | DomainHealthDegradedEvent
-  | PlatformTestEvent;
+export type WebhookEvent<Raw extends Uint8Array = Uint8Array> =
+  | EmailQueuedEvent<Raw>
+  | EmailDeliveredEvent<Raw>
+  | EmailOpenedEvent<Raw>
+  | EmailClickedEvent<Raw>
+  | EmailBouncedEvent<Raw>
+  | EmailComplainedEvent<Raw>
+  | EmailFailedEvent<Raw>
+  | DomainHealthDegradedEvent<Raw>
+  | PlatformTestEvent<Raw>;

@@ -17,7 +17,7 @@ import {
   InvalidArgumentError,
   APIUserAbortError,
   WebhookVerificationError,
-} from './errors';
+} from './errors.js';
 
 const WEBHOOK_KINDS = new Set([
   'missing_header',
@@ -48,7 +48,8 @@ const OTHER_CLASSES: Record<string, new (message: string, kind: string) => Send0
   cancelled: APIUserAbortError,
 };
 
-interface NativeDescription {
+/** The core's JSON description of an error (send0::Error::to_json). */
+export interface NativeDescription {
   kind: string;
   message: string;
   api?: {
@@ -74,6 +75,11 @@ export function fromNative(error: unknown): unknown {
     return error;
   }
   if (typeof described !== 'object' || described === null || typeof described.kind !== 'string') return error;
+  return fromDescription(described);
+}
+
+/** The SDK's error class for a description of the core's. */
+export function fromDescription(described: NativeDescription): Send0Error {
   const { kind, message, api } = described;
   if (api) {
     const cls = API_CLASSES[kind] ?? (api.status >= 500 ? InternalServerError : APIError);

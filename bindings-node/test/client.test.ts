@@ -316,6 +316,11 @@ describe('API errors', () => {
       delete process.env['SEND0_BASE_URL'];
     }
     assert.throws(() => new Send0(API_KEY, { baseUrl: 'not a url' }), InvalidArgumentError);
+    // The options object where the key goes (the shape of other SDKs) says what to pass.
+    assert.throws(
+      () => new Send0({ apiKey: API_KEY } as unknown as string),
+      (e: unknown) => e instanceof InvalidArgumentError && /API key must be a string/.test(e.message),
+    );
     assert.throws(() => new Send0(API_KEY, { timeout: 0 }), InvalidArgumentError);
     // Not wrapped into 2^32 - 1 retries, nor truncated.
     for (const maxRetries of [-1, 1.5, Number.NaN]) {

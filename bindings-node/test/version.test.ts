@@ -19,4 +19,7 @@ test('package.json carries the core version', () => {
   assert.match(native.coreVersion(), /^\d+\.\d+\.\d+/);
   assert.equal(manifest.version, native.coreVersion());
   assert.equal(VERSION, manifest.version, 'the exported VERSION');
+  // The edge build is released beside it, at the same version (scripts/dist-node.sh pins the dependency).
+  const wasmManifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'wasm', 'package.json'), 'utf8')) as { version: string };
+  assert.equal(wasmManifest.version, manifest.version, 'bindings-node/wasm/package.json');
 });

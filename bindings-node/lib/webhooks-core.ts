@@ -1,0 +1,252 @@
+/**
+ * Webhook verification and signing over any build of the core: the argument checks, the header
+ * and secret packing, and the verified event. Runtime-neutral (no Node APIs): the Node entry runs
+ * it over the Node-API module (webhooks.ts), the edge entry over the WebAssembly one (edge.ts).
+ */
+
+import { WebhookVerificationError } from './errors.js';
+import type { WebhookEvent } from './events.js';
+
+/** A raw request body, exactly as received (a Node `Buffer` is a `Uint8Array`). */
+export type WebhookBody = string | Uint8Array | ArrayBuffer;
+
+/** Node's `IncomingHttpHeaders`, a fetch `Headers`, a `Map`, or `[name, value]` pairs. */
+export type WebhookHeaders =
+  | Record<string, string | string[] | undefined>
+  | { get(name: string): string | null; forEach(cb: (value: string, key: string) => void): void }
+  | Map<string, string | string[]>
+  | Iterable<readonly [string, string]>;
+
+export interface VerifyOptions {
+  /** Seconds `webhook-timestamp` may be from now, either side. Default 300. */
+  tolerance?: number;
+  /** The clock, as Unix seconds or a Date (for tests and replays). Default: now. */
+  now?: number | Date;
+}
+
+/** A verified event's fields as a core hands them over; `data` is `raw[dataOffset..][..dataLen]`. */
+export interface EventFields {
+  id: string;
+  type: string;
+  service: string;
+  livemode: boolean;
+  /** Unix milliseconds. */
+  createdAt: number;
+  webhookId: string;
+  timestamp: number;
+  dataOffset: number;
+  /** 0: the envelope has no `data`. */
+  dataLen: number;
+}
+
+/**
+ * One build of the core. Headers come packed as `name\0value\0…`, secrets as `secret\0secret…`;
+ * `now` null means the current time. Failures throw the SDK's error classes.
+ */
+export interface VerifyCore {
+  verify(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): EventFields;
+  verifyRaw(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): void;
+  sign(secret: string, msgId: string, timestamp: number, body: Uint8Array): string;
+}
+
+const NAMES = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
+const RAW_BODY_HINT =
+  "pass the raw request body exactly as received, not a parsed object: in Express use " +
+  "express.raw({ type: 'application/json' }) on the webhook route; in a fetch handler use " +
+  'await request.text() or await request.arrayBuffer()';
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+function bodyBytes(body: unknown, where: string): Uint8Array {
+  if (typeof body === 'string') return utf8.encode(body);
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body !== null && typeof body === 'object') {
+    throw new TypeError(`${where} got an already parsed object: ${RAW_BODY_HINT}`);
+  }
+  throw new TypeError(`${where} needs the body as a string, Buffer, Uint8Array or ArrayBuffer, not ${body === null ? 'null' : typeof body}`);
+}
+
+/** ASCII-only lowercase, as the core matches names (`toLowerCase` also maps the Kelvin sign to k). */
+function asciiLower(name: string): string {
+  return name.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+}
+
+/**
+ * The webhook headers packed as `name\0value\0…` (repeats kept in order; the core joins them).
+ * Only the three webhook names are packed, spelled as the core matches them, so a NUL in any other
+ * name never reaches the core; a NUL in a value is refused, as it would re-pair what follows.
+ */
+function packedHeaders(headers: unknown): string {
+  return headerPairs(headers).join('\0');
+}
+
+function headerPairs(headers: unknown): string[] {
+  if (headers === null || typeof headers !== 'object') {
+    throw new TypeError('headers are required: pass the request headers (IncomingHttpHeaders, Headers, Map or pairs)');
+  }
+  const flat: string[] = [];
+  const add = (name: string, value: unknown): void => {
+    const lower = asciiLower(name);
+    if (!NAMES.includes(lower)) return;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v === undefined || v === null) continue;
+      const text = String(v);
+      if (text.includes('\0')) {
+        // The same kind as Go: no HTTP header value may carry a NUL, so this one is not a usable header.
+        throw new WebhookVerificationError(`the ${lower} header has a NUL character`, 'missing_header');
+      }
+      flat.push(lower, text);
+    }
+  };
+  const h = headers as Record<string, unknown>;
+  if (typeof h['get'] === 'function' && typeof h['forEach'] === 'function' && !(headers instanceof Map)) {
+    // fetch Headers: repeated fields arrive already joined.
+    const get = (headers as { get(name: string): string | null }).get.bind(headers);
+    for (const name of NAMES) add(name, get(name));
+    return flat;
+  }
+  if (headers instanceof Map) {
+    for (const [name, value] of headers) add(String(name), value);
+    return flat;
+  }
+  if (Symbol.iterator in h) {
+    for (const pair of headers as Iterable<unknown>) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError('header pairs must be [name, value]');
+      add(String(pair[0]), pair[1]);
+    }
+    return flat;
+  }
+  // A plain object: Node's IncomingHttpHeaders has lowercase names, so look those up directly and
+  // scan the entries only for a name that is not there in lowercase.
+  let scan = false;
+  for (const name of NAMES) {
+    const value = h[name];
+    if (value === undefined) scan = true;
+    else add(name, value);
+  }
+  if (scan) {
+    for (const [name, value] of Object.entries(h)) {
+      if (name !== asciiLower(name)) add(name, value);
+    }
+  }
+  return flat;
+}
+
+/**
+ * The secrets packed as `secret\0secret…` for the core, which reads every NUL as a separator: an
+ * empty secret, even the last one, reaches the core and is refused there.
+ */
+function secrets(secret: unknown): string {
+  const list = typeof secret === 'string' ? [secret] : secret;
+  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
+    throw new TypeError('secret must be a string (whsec_…) or an array of strings');
+  }
+  if (list.some((s: string) => s.includes('\0'))) {
+    throw new WebhookVerificationError('the webhook secret has a NUL character', 'invalid_secret');
+  }
+  return list.join('\0');
+}
+
+function unixSeconds(value: unknown, name: string): number {
+  if (value instanceof Date) return Math.floor(value.getTime() / 1000);
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  throw new TypeError(`${name} must be Unix seconds (an integer) or a Date`);
+}
+
+function tolerance(options: VerifyOptions | undefined): number {
+  const t = options?.tolerance ?? 300;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
+    throw new TypeError('tolerance must be a non-negative number of seconds');
+  }
+  return Math.floor(t);
+}
+
+/**
+ * A verified event. `data` is parsed from its span of the body when first read (the core has
+ * already checked that the whole body is valid JSON), so handlers that only look at `type` never
+ * pay for it; `toJSON` and `util.inspect` include it.
+ */
+class VerifiedEvent<Raw extends Uint8Array> {
+  readonly id: string;
+  readonly type: string;
+  readonly service: string;
+  readonly livemode: boolean;
+  readonly createdAt: Date;
+  readonly webhookId: string;
+  readonly timestamp: number;
+  readonly raw: Raw;
+  #span: [number, number];
+  #data: unknown;
+  #parsed = false;
+
+  constructor(fields: EventFields, raw: Raw) {
+    this.id = fields.id;
+    this.type = fields.type;
+    this.service = fields.service;
+    this.livemode = fields.livemode;
+    this.createdAt = new Date(fields.createdAt);
+    this.webhookId = fields.webhookId;
+    this.timestamp = fields.timestamp;
+    this.raw = raw;
+    this.#span = [fields.dataOffset, fields.dataLen];
+  }
+
+  get data(): unknown {
+    if (!this.#parsed) {
+      const [start, len] = this.#span;
+      this.#data = len === 0 ? null : (JSON.parse(utf8Decoder.decode(this.raw.subarray(start, start + len))) as unknown);
+      this.#parsed = true;
+    }
+    return this.#data;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const { id, type, service, data, livemode, createdAt, webhookId, timestamp } = this;
+    return { id, type, service, data, livemode, createdAt, webhookId, timestamp };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return { ...this.toJSON(), raw: `<${this.raw.constructor.name} ${this.raw.length} bytes>` };
+  }
+}
+
+/** The webhook helpers over one build of the core. */
+export interface Webhooks<Raw extends Uint8Array> {
+  /** Verifies a delivery and returns its typed event. Throws `WebhookVerificationError`. */
+  verify(body: WebhookBody, headers: WebhookHeaders, secret: string | string[], options?: VerifyOptions): WebhookEvent<Raw>;
+  /** Checks the signature only, for bodies that are not send0 events. */
+  verifyRaw(body: WebhookBody, headers: WebhookHeaders, secret: string | string[], options?: VerifyOptions): void;
+  /** The `webhook-signature` value (`v1,<base64>`) for a message. */
+  sign(secret: string, msgId: string, timestamp: number | Date, body: WebhookBody): string;
+}
+
+/**
+ * The helpers over `core`. `ownCopy` gives the event the body in bytes of its own (encoding a
+ * string, copying bytes), made before the check: a caller who reuses or changes their buffer
+ * afterwards must not change `raw` or `data` into something never verified.
+ */
+export function createWebhooks<Raw extends Uint8Array>(
+  core: VerifyCore,
+  ownCopy: (body: string | Uint8Array) => Raw,
+): Webhooks<Raw> {
+  return {
+    verify(body, headers, secret, options) {
+      const raw = ownCopy(typeof body === 'string' ? body : bodyBytes(body, 'verify'));
+      const now = options?.now === undefined ? null : unixSeconds(options.now, 'now');
+      const fields = core.verify(raw, packedHeaders(headers), secrets(secret), tolerance(options), now);
+      return new VerifiedEvent(fields, raw) as unknown as WebhookEvent<Raw>;
+    },
+    verifyRaw(body, headers, secret, options) {
+      const bytes = bodyBytes(body, 'verifyRaw');
+      const now = options?.now === undefined ? null : unixSeconds(options.now, 'now');
+      core.verifyRaw(bytes, packedHeaders(headers), secrets(secret), tolerance(options), now);
+    },
+    sign(secret, msgId, timestamp, body) {
+      if (typeof secret !== 'string') throw new TypeError('secret must be a string (whsec_…)');
+      const bytes = bodyBytes(body, 'sign');
+      return core.sign(secret, msgId, unixSeconds(timestamp, 'timestamp'), bytes);
+    },
+  };
+}
