@@ -14,11 +14,9 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3_async_runtimes::TaskLocals;
 use pyo3_async_runtimes::generic::{self, ContextExt};
-use send0::webhooks::{Verifier, WebhookHeaders};
 
-/// Bodies at least this large are verified with the GIL released (smaller ones finish sooner than
-/// a release and re-acquire would).
-const RELEASE_GIL_FROM: usize = 16 * 1024;
+mod webhooks;
+
 /// How often a blocked sync call looks for Ctrl-C.
 const SIGNAL_CHECK: Duration = Duration::from_millis(50);
 
@@ -31,102 +29,6 @@ fn to_py_err(py: Python<'_>, error: send0::Error) -> PyErr {
         Ok(exception) => PyErr::from_value(exception),
         Err(import_failed) => import_failed,
     }
-}
-
-/// The verified event as a tuple the Python side turns into `WebhookEvent`: (id, type, service,
-/// data offset, data length, livemode, created_at ms, webhook_id, timestamp). `data` is
-/// `body[offset:offset + length]` (length 0: none), parsed by Python only when it is read.
-type EventTuple = (String, String, String, usize, usize, bool, i64, String, i64);
-
-fn verifier(secrets: Vec<String>, tolerance: u64, now: Option<i64>) -> send0::Result<Verifier> {
-    let verifier = Verifier::from_secrets(&secrets)?.with_tolerance(Duration::from_secs(tolerance));
-    Ok(match now {
-        Some(now) => verifier.with_now(now),
-        None => verifier,
-    })
-}
-
-fn run_verify(
-    body: &[u8],
-    headers: &[(String, String)],
-    secrets: Vec<String>,
-    tolerance: u64,
-    now: Option<i64>,
-    parse: bool,
-) -> send0::Result<Option<EventTuple>> {
-    let verifier = verifier(secrets, tolerance, now)?;
-    let headers: WebhookHeaders = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    if !parse {
-        return verifier.verify_raw(body, &headers).map(|()| None);
-    }
-    let event = verifier.verify(body, &headers)?;
-    let span = event.data_span().unwrap_or(0..0);
-    Ok(Some((
-        event.id,
-        event.event_type,
-        event.service,
-        span.start,
-        span.len(),
-        event.livemode,
-        event.created_at,
-        event.webhook_id,
-        event.timestamp,
-    )))
-}
-
-fn verify_inner(
-    py: Python<'_>,
-    body: &[u8],
-    headers: Vec<(String, String)>,
-    secrets: Vec<String>,
-    tolerance: u64,
-    now: Option<i64>,
-    parse: bool,
-) -> PyResult<Option<EventTuple>> {
-    let result = if body.len() >= RELEASE_GIL_FROM {
-        py.detach(|| run_verify(body, &headers, secrets, tolerance, now, parse))
-    } else {
-        run_verify(body, &headers, secrets, tolerance, now, parse)
-    };
-    result.map_err(|e| to_py_err(py, e))
-}
-
-/// Verifies a delivery and returns the event's fields.
-#[pyfunction]
-#[pyo3(signature = (body, headers, secrets, tolerance, now=None))]
-fn verify(
-    py: Python<'_>,
-    body: &[u8],
-    headers: Vec<(String, String)>,
-    secrets: Vec<String>,
-    tolerance: u64,
-    now: Option<i64>,
-) -> PyResult<EventTuple> {
-    // verify_inner returns the event whenever it parses; None here would be a bug of ours, which
-    // must come back as an error, not a PanicException.
-    verify_inner(py, body, headers, secrets, tolerance, now, true)?.ok_or_else(|| {
-        to_py_err(
-            py,
-            send0::Error::new(
-                send0::ErrorKind::Api,
-                "internal error in the send0 core: verify returned no event",
-            ),
-        )
-    })
-}
-
-/// Verifies a delivery's signature only.
-#[pyfunction]
-#[pyo3(signature = (body, headers, secrets, tolerance, now=None))]
-fn verify_raw(
-    py: Python<'_>,
-    body: &[u8],
-    headers: Vec<(String, String)>,
-    secrets: Vec<String>,
-    tolerance: u64,
-    now: Option<i64>,
-) -> PyResult<()> {
-    verify_inner(py, body, headers, secrets, tolerance, now, false).map(|_| ())
 }
 
 /// The `webhook-signature` value for a message.
@@ -352,8 +254,9 @@ fn _panic_for_test(py: Python<'_>, message: String) -> PyResult<()> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", send0::VERSION)?;
-    m.add_function(wrap_pyfunction!(verify, m)?)?;
-    m.add_function(wrap_pyfunction!(verify_raw, m)?)?;
+    m.add_function(wrap_pyfunction!(webhooks::verify, m)?)?;
+    m.add_function(wrap_pyfunction!(webhooks::verify_raw, m)?)?;
+    m.add_function(wrap_pyfunction!(webhooks::loads, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(_drain_async_at_exit, m)?)?;

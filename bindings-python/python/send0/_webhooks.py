@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from . import _native
-from .errors import WebhookVerificationError
 
 __all__ = ["Webhooks", "WebhookEvent", "Body", "Headers", "Secret", "Instant"]
 
@@ -35,12 +33,8 @@ Headers = Union[
 Secret = Union[str, Sequence[str]]
 Instant = Union[int, datetime]
 
-_NAMES = ("webhook-id", "webhook-timestamp", "webhook-signature")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MILLISECOND = timedelta(milliseconds=1)
-# The createdAt values a datetime can hold (years 1 to 9999), in Unix milliseconds.
-_MIN_MS = (datetime.min.replace(tzinfo=timezone.utc) - _EPOCH) // _MILLISECOND
-_MAX_MS = (datetime.max.replace(tzinfo=timezone.utc) - _EPOCH) // _MILLISECOND
 _RAW_BODY_HINT = (
     "pass the raw request body (bytes or str) exactly as received, not a parsed object: in Flask use "
     "request.get_data(), in FastAPI/Starlette `await request.body()`, in Django request.body"
@@ -101,25 +95,6 @@ class WebhookEvent:
         self.timestamp = timestamp
         self.raw = raw
 
-    @classmethod
-    def _from_native(cls, fields: Tuple[str, str, str, int, int, bool, int, str, int], raw: bytes) -> "WebhookEvent":
-        """The event verify returns: built without keyword arguments, `created_at` and `data`
-        materialised when first read (the hot path of every handler)."""
-        event = object.__new__(cls)
-        (event.id, event.type, event.service, start, length, event.livemode, created_ms, event.webhook_id,
-         event.timestamp) = fields
-        if not _MIN_MS <= created_ms <= _MAX_MS:
-            raise WebhookVerificationError(
-                f"the event's createdAt ({created_ms}) is not a representable time in milliseconds",
-                kind="invalid_payload",
-            )
-        event._created_ms = created_ms
-        event._created_at = None
-        event._data = _UNPARSED
-        event._data_span = (start, length)
-        event.raw = raw
-        return event
-
     @property
     def created_at(self) -> datetime:
         """When the event happened (timezone-aware, UTC)."""
@@ -132,7 +107,7 @@ class WebhookEvent:
         """The event's data; its shape depends on the type."""
         if self._data is _UNPARSED:
             start, length = self._data_span
-            self._data = json.loads(self.raw[start : start + length]) if length else None
+            self._data = _native.loads(self.raw, start, length) if length else None
         return self._data
 
     def to_dict(self) -> Dict[str, Any]:
@@ -158,6 +133,10 @@ class WebhookEvent:
     __hash__ = None  # type: ignore[assignment]
 
 
+# The slow paths of `_native.verify` and `_native.verify_raw`, which read the common argument types
+# themselves (header containers and secrets entirely) and call these for the others.
+
+
 def _body_bytes(body: Any, where: str) -> bytes:
     if isinstance(body, bytes):
         return body
@@ -168,45 +147,6 @@ def _body_bytes(body: Any, where: str) -> bytes:
     if isinstance(body, (dict, list)):
         raise TypeError(f"{where} got an already parsed {type(body).__name__}: {_RAW_BODY_HINT}")
     raise TypeError(f"{where} needs the body as bytes or str, not {type(body).__name__}: {_RAW_BODY_HINT}")
-
-
-def _header_pairs(headers: Any) -> List[Tuple[str, str]]:
-    """The webhook headers of any header container, repeated values kept in order.
-
-    Reads Werkzeug/Flask (``getlist``), Starlette/FastAPI (``getlist``), ``http.client`` and
-    ``email.message`` (``get_all``), Django (``request.headers``), plain dicts (str or list values)
-    and lists of pairs. The core matches names case-insensitively and joins repeats with spaces.
-    """
-    if headers is None:
-        raise TypeError("headers are required: pass the request's headers (any mapping or list of pairs)")
-    pairs: List[Tuple[str, str]] = []
-    multi = getattr(headers, "getlist", None) or getattr(headers, "get_all", None)
-    if callable(multi) and not isinstance(headers, dict):
-        for name in _NAMES:
-            for value in multi(name) or ():
-                pairs.append((name, str(value)))
-        return pairs
-    items = headers.items() if hasattr(headers, "items") else headers
-    for entry in items:
-        try:
-            name, value = entry
-        except (TypeError, ValueError):
-            raise TypeError("headers must be a mapping or a list of (name, value) pairs") from None
-        name = name.decode("latin-1") if isinstance(name, bytes) else str(name)
-        if name.lower() not in _NAMES:
-            continue
-        values = value if isinstance(value, (list, tuple)) else [value]
-        for v in values:
-            pairs.append((name, v.decode("latin-1") if isinstance(v, bytes) else str(v)))
-    return pairs
-
-
-def _secrets(secret: Any) -> List[str]:
-    if isinstance(secret, str):
-        return [secret]
-    if isinstance(secret, (list, tuple)) and all(isinstance(s, str) for s in secret):
-        return list(secret)
-    raise TypeError("secret must be a string (whsec_…) or a list of strings")
 
 
 def _unix_seconds(value: Any, name: str) -> int:
@@ -239,28 +179,14 @@ class Webhooks:
         Raises :class:`~send0.errors.WebhookVerificationError` (``kind`` says what failed) and
         ``TypeError`` for a body that a framework already parsed.
         """
-        raw = _body_bytes(body, "Webhooks.verify")
-        fields = _native.verify(
-            raw,
-            _header_pairs(headers),
-            _secrets(secret),
-            _tolerance(tolerance),
-            None if now is None else _unix_seconds(now, "now"),
-        )
-        return WebhookEvent._from_native(fields, raw)
+        return _native.verify(body, headers, secret, tolerance, now)
 
     @staticmethod
     def verify_raw(
         body: Body, headers: Headers, secret: Secret, *, tolerance: Union[int, timedelta] = 300, now: Optional[Instant] = None
     ) -> None:
         """Checks the signature only, for bodies that are not send0 events."""
-        _native.verify_raw(
-            _body_bytes(body, "Webhooks.verify_raw"),
-            _header_pairs(headers),
-            _secrets(secret),
-            _tolerance(tolerance),
-            None if now is None else _unix_seconds(now, "now"),
-        )
+        _native.verify_raw(body, headers, secret, tolerance, now)
 
     @staticmethod
     def sign(secret: str, msg_id: str, timestamp: Instant, body: Body) -> str:
