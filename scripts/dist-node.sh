@@ -94,6 +94,10 @@ for dir in "$stage"/npm/*/; do
 done
 tarball=$(cd "$out" && npm pack --silent "$OLDPWD/$stage")
 check_size "$out/$tarball" "$max_main_bytes" "100 KB"
+# And what it unpacks to, as the registry shows it.
+unpacked=$(tar -xzOf "$out/$tarball" | wc -c)
+echo "$tarball unpacked: $unpacked bytes"
+[ "$unpacked" -le "$max_main_bytes" ] || { echo "dist-node.sh: $tarball unpacks to over 100 KB" >&2; exit 1; }
 version=$(node -p 'require("./bindings-node/package.json").version')
 wasm_version=$(node -p 'require("./bindings-node/wasm/package.json").version')
 [ "$wasm_version" = "$version" ] || { echo "dist-node.sh: send0-wasm is at $wasm_version, send0 at $version" >&2; exit 1; }
