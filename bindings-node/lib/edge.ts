@@ -22,6 +22,8 @@ const NODE_ONLY =
   "core's Node-API build. This entry, for edge runtimes and browsers, has the webhook helpers only: " +
   'Send0.webhooks.verify, verifyRaw and sign';
 
+const utf8 = new TextEncoder();
+
 /** What an edge entry exports once the WebAssembly module is compiled. */
 export interface Edge {
   webhooks: Webhooks<Uint8Array>;
@@ -55,7 +57,7 @@ export const PagePromise = nodeOnly('PagePromise');
 export function createEdge(module: object): Edge {
   const core = new WasmCore(module);
   const webhooks = createWebhooks(core, (body) =>
-    typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body),
+    typeof body === 'string' ? utf8.encode(body) : new Uint8Array(body),
   );
   const Send0 = Object.assign(nodeOnly('Send0'), { webhooks }) as Edge['Send0'];
   return { webhooks, Send0, VERSION: core.version(), _testOnlyPanic: () => core.testOnlyPanic() };
