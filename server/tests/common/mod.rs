@@ -2,6 +2,8 @@
 //! webhook receiver whose replies each test scripts, and a raw HTTP helper for exact bodies.
 #![allow(dead_code)] // each test file uses its own part of the harness
 
+pub mod api;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
