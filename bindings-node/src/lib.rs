@@ -136,7 +136,7 @@ impl NativeClient {
                     "timeout must be a positive number of milliseconds",
                 )));
             }
-            let config = send0::client::ClientConfig {
+            let config = send0_bridge::ClientConfig {
                 api_key: api_key.map(Into::into),
                 base_url,
                 // Saturates: a timeout beyond u64 milliseconds is as good as none.
@@ -163,7 +163,7 @@ impl NativeClient {
             let token = cancel.map(|c| c.token.clone()).unwrap_or_default();
             env.spawn_future(async move {
                 // Cancelling drops the request future: the connection closes and no retry follows.
-                match token.run_until_cancelled(client.call_json(request.as_bytes())).await {
+                match token.run_until_cancelled(send0_bridge::call_json(&client, request.as_bytes())).await {
                     Some(result) => result.map_err(js_error),
                     None => Err(js_error(send0::Error::new(
                         send0::ErrorKind::Cancelled,

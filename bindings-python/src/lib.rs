@@ -81,13 +81,13 @@ fn _drain_async_at_exit(py: Python<'_>) {
 /// will never finish here, so they are not waited for at exit either.
 #[pyfunction]
 fn _after_fork_in_child() {
-    send0::runtime::reset_after_fork();
+    send0_bridge::runtime::reset_after_fork();
     ASYNC_IN_FLIGHT.store(0, Ordering::SeqCst);
 }
 
 /// Where async calls run: the core's runtime of the moment. pyo3-async-runtimes' own tokio runtime
 /// is fixed once per process, so after a fork it would spawn onto the parent's, whose threads are
-/// gone, and every call would hang; `send0::runtime::handle()` is rebuilt in the child instead.
+/// gone, and every call would hang; `send0_bridge::runtime::handle()` is rebuilt in the child instead.
 struct CoreRuntime;
 
 /// A task that did not finish: its panic payload, or None when it was aborted.
@@ -109,11 +109,11 @@ impl generic::Runtime for CoreRuntime {
     type JoinHandle = Joined;
 
     fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) -> Joined {
-        joined(send0::runtime::handle().spawn(future))
+        joined(send0_bridge::runtime::handle().spawn(future))
     }
 
     fn spawn_blocking<F: FnOnce() + Send + 'static>(work: F) -> Joined {
-        joined(send0::runtime::handle().spawn_blocking(work))
+        joined(send0_bridge::runtime::handle().spawn_blocking(work))
     }
 }
 
@@ -150,7 +150,7 @@ impl NativeClient {
     /// The core client of the current runtime generation.
     fn client(&self) -> send0::Result<send0::Client> {
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
-        let generation = send0::runtime::generation();
+        let generation = send0_bridge::runtime::generation();
         if current.0 != generation {
             *current = (generation, self.builder.clone().build()?);
         }
@@ -163,11 +163,11 @@ impl NativeClient {
 /// core is the core's `api` error (a `Send0Error`), not a `PanicException` that `except Exception`
 /// would miss.
 fn block_on<T: Send>(py: Python<'_>, future: impl Future<Output = send0::Result<T>> + Send) -> PyResult<T> {
-    let runtime = send0::runtime::handle();
+    let runtime = send0_bridge::runtime::handle();
     let mut future = Box::pin(future);
     loop {
         let step = py.detach(|| {
-            send0::catch_panic(|| runtime.block_on(send0::runtime::timeout(SIGNAL_CHECK, &mut future)))
+            send0::catch_panic(|| runtime.block_on(send0_bridge::runtime::timeout(SIGNAL_CHECK, &mut future)))
         });
         match step {
             Ok(Some(result)) => return result.map_err(|e| to_py_err(py, e)),
@@ -198,7 +198,7 @@ impl NativeClient {
                 ),
             ));
         }
-        let builder = send0::client::ClientConfig {
+        let builder = send0_bridge::ClientConfig {
             api_key: api_key.map(Into::into),
             base_url,
             timeout_ms: Some((timeout * 1000.0).ceil() as u64),
@@ -212,14 +212,14 @@ impl NativeClient {
             base_url: client.base_url().to_owned(),
             api_key_hint: client.api_key_hint(),
             builder,
-            current: Mutex::new((send0::runtime::generation(), client)),
+            current: Mutex::new((send0_bridge::runtime::generation(), client)),
         })
     }
 
     /// Runs one operation (JSON in, JSON out), blocking with the GIL released.
     fn call(&self, py: Python<'_>, request: String) -> PyResult<String> {
         let client = self.client().map_err(|e| to_py_err(py, e))?;
-        block_on(py, async move { client.call_json(request.as_bytes()).await })
+        block_on(py, async move { send0_bridge::call_json(&client, request.as_bytes()).await })
     }
 
     /// Runs one operation and returns an awaitable; cancelling the asyncio task drops the request.
@@ -228,7 +228,7 @@ impl NativeClient {
         let in_flight = InFlight::start();
         generic::future_into_py::<CoreRuntime, _, _>(py, async move {
             let _in_flight = in_flight;
-            let result = client.call_json(request.as_bytes()).await;
+            let result = send0_bridge::call_json(&client, request.as_bytes()).await;
             result.map_err(|e| Python::attach(|py| to_py_err(py, e)))
         })
     }

@@ -1,114 +1,207 @@
 //! API operations described as data: the one request shape every binding sends across its
 //! language boundary (`{"op": "get_webhook", "id": "wh_…"}`), answered with the response's JSON.
 //!
-//! The bindings keep no copy of the routes, the parameters or the retry logic: they name an
-//! operation, pass its parameters as JSON and rebuild their own typed objects from the answer.
+//! The bindings keep no copy of the routes, the parameters, the retry logic or the paging rules:
+//! they name an operation, pass its parameters as JSON and build their own typed objects from the
+//! answer. Each operation's required fields are its variant's, so a request without them is
+//! refused by the type, with serde's message naming what is missing or unknown.
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::models::{CreateWebhookParams, ListParams, RotateSecretParams, UpdateWebhookParams};
-use super::{Client, RequestOptions};
-use crate::error::{Error, ErrorKind, Result};
+use send0::client::{
+    CreateWebhookParams, ListParams, Page, PageWalk, RotateSecretParams, UpdateWebhookParams, Webhooks,
+};
+use send0::{Client, Error, ErrorKind, RequestOptions, Result};
 
-/// One call: which operation, on which endpoint, with which parameters and options.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Call {
-    op: String,
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    params: Option<Value>,
-    #[serde(default)]
-    options: CallOptions,
+/// One call of the Webhooks API.
+///
+/// ```text
+/// {"op": "create_webhook", "params": {"url": "https://…"}, "options": {"idempotency_key": "k"}}
+/// {"op": "list_webhooks", "params": {"limit": 10}}
+/// {"op": "update_webhook", "id": "wh_…", "params": {"description": null}}
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Operation {
+    /// `POST /v1/webhooks`.
+    CreateWebhook {
+        /// The new endpoint; `url` is required.
+        params: CreateWebhookParams,
+        /// Per-call options.
+        #[serde(default, skip_serializing_if = "CallOptions::is_empty")]
+        options: CallOptions,
+    },
+    /// `GET /v1/webhooks/{id}`.
+    GetWebhook {
+        /// The endpoint.
+        id: String,
+        /// Per-call options.
+        #[serde(default, skip_serializing_if = "CallOptions::is_empty")]
+        options: CallOptions,
+    },
+    /// `GET /v1/webhooks`: one page, answered with the request for the next.
+    ListWebhooks {
+        /// Page size and cursor.
+        #[serde(default, deserialize_with = "null_as_default")]
+        params: ListParams,
+        /// Where the walk over the pages stands (absent on a first page).
+        #[serde(default)]
+        walk: PageWalk,
+        /// Per-call options.
+        #[serde(default, skip_serializing_if = "CallOptions::is_empty")]
+        options: CallOptions,
+    },
+    /// `PATCH /v1/webhooks/{id}`.
+    UpdateWebhook {
+        /// The endpoint.
+        id: String,
+        /// Only the fields to change.
+        #[serde(default, deserialize_with = "null_as_default")]
+        params: UpdateWebhookParams,
+        /// Per-call options.
+        #[serde(default, skip_serializing_if = "CallOptions::is_empty")]
+        options: CallOptions,
+    },
+    /// `DELETE /v1/webhooks/{id}`.
+    DeleteWebhook {
+        /// The endpoint.
+        id: String,
+        /// Per-call options.
+        #[serde(default, skip_serializing_if = "CallOptions::is_empty")]
+        options: CallOptions,
+    },
+    /// `POST /v1/webhooks/{id}/test`.
+    TestWebhook {
+        /// The endpoint.
+        id: String,
+        /// Per-call options.
+        #[serde(default, skip_serializing_if = "CallOptions::is_empty")]
+        options: CallOptions,
+    },
+    /// `POST /v1/webhooks/{id}/rotate-secret`.
+    RotateSecret {
+        /// The endpoint.
+        id: String,
+        /// How long the previous secret keeps signing.
+        #[serde(default, deserialize_with = "null_as_default")]
+        params: RotateSecretParams,
+        /// Per-call options.
+        #[serde(default, skip_serializing_if = "CallOptions::is_empty")]
+        options: CallOptions,
+    },
+    /// `GET /v1/webhooks/{id}/deliveries`: one page, answered with the request for the next.
+    ListDeliveries {
+        /// The endpoint.
+        id: String,
+        /// Page size and cursor.
+        #[serde(default, deserialize_with = "null_as_default")]
+        params: ListParams,
+        /// Where the walk over the pages stands (absent on a first page).
+        #[serde(default)]
+        walk: PageWalk,
+        /// Per-call options.
+        #[serde(default, skip_serializing_if = "CallOptions::is_empty")]
+        options: CallOptions,
+    },
 }
 
 /// Per-call options as the bindings pass them.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CallOptions {
-    idempotency_key: Option<String>,
-    max_retries: Option<u32>,
-    timeout_ms: Option<u64>,
+pub struct CallOptions {
+    /// `Idempotency-Key` of a POST (one is generated, and reused by its retries, when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    /// Retries after the first attempt, instead of the client's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+    /// Per-attempt timeout in milliseconds, instead of the client's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
 }
 
-/// The operation names, for error messages.
-pub const OPERATIONS: [&str; 8] = [
-    "create_webhook",
-    "get_webhook",
-    "list_webhooks",
-    "update_webhook",
-    "delete_webhook",
-    "test_webhook",
-    "rotate_secret",
-    "list_deliveries",
-];
+impl CallOptions {
+    fn is_empty(&self) -> bool {
+        *self == CallOptions::default()
+    }
 
-fn invalid(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::InvalidArgument, message)
-}
-
-fn params<T: DeserializeOwned + Default>(op: &str, value: Option<Value>) -> Result<T> {
-    match value {
-        None | Some(Value::Null) => Ok(T::default()),
-        Some(value) => {
-            serde_json::from_value(value).map_err(|e| invalid(format!("invalid params for {op}: {e}")))
+    fn to_request_options(&self) -> RequestOptions {
+        RequestOptions {
+            idempotency_key: self.idempotency_key.clone(),
+            max_retries: self.max_retries,
+            timeout: self.timeout_ms.map(std::time::Duration::from_millis),
         }
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+/// `"params": null` means the same as no params.
+fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// The answer to a list operation: the page as the API sent it, and the operation that fetches the
+/// next one (None after the last). A binding's iterator sends `next` back until it is None.
+#[derive(Debug, Serialize)]
+pub struct PageAnswer<T> {
+    /// The page.
+    pub page: Page<T>,
+    /// The request for the next page.
+    pub next: Option<Operation>,
+}
+
+impl Operation {
+    /// Reads an operation from its JSON form; a malformed one is `invalid_argument`.
+    pub fn from_json(request: &[u8]) -> Result<Operation> {
+        serde_json::from_slice(request)
+            .map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("malformed operation request: {e}")))
+    }
+
+    /// Runs the operation and answers the response as JSON: the API's object with every field it
+    /// sent, known to this SDK or not; for a list, a [`PageAnswer`].
+    pub async fn run(self, client: &Client) -> Result<String> {
+        match self {
+            Operation::CreateWebhook { params, options } => {
+                to_json(&webhooks(client, &options).create(&params).await?)
+            }
+            Operation::GetWebhook { id, options } => to_json(&webhooks(client, &options).get(&id).await?),
+            Operation::ListWebhooks { params, mut walk, options } => {
+                let page = webhooks(client, &options).list(&params).await?;
+                let next = walk.next(&params, &page)?;
+                let next = next.map(|params| Operation::ListWebhooks { params, walk, options });
+                to_json(&PageAnswer { page, next })
+            }
+            Operation::UpdateWebhook { id, params, options } => {
+                to_json(&webhooks(client, &options).update(&id, &params).await?)
+            }
+            Operation::DeleteWebhook { id, options } => {
+                to_json(&webhooks(client, &options).delete(&id).await?)
+            }
+            Operation::TestWebhook { id, options } => to_json(&webhooks(client, &options).test(&id).await?),
+            Operation::RotateSecret { id, params, options } => {
+                to_json(&webhooks(client, &options).rotate_secret(&id, &params).await?)
+            }
+            Operation::ListDeliveries { id, params, mut walk, options } => {
+                let page = webhooks(client, &options).deliveries(&id, &params).await?;
+                let next = walk.next(&params, &page)?;
+                let next = next.map(|params| Operation::ListDeliveries { id, params, walk, options });
+                to_json(&PageAnswer { page, next })
+            }
+        }
+    }
+}
+
+/// Runs the operation described by `request` (JSON) and answers as [`Operation::run`] does.
+pub async fn call_json(client: &Client, request: &[u8]) -> Result<String> {
+    Operation::from_json(request)?.run(client).await
+}
+
+fn webhooks(client: &Client, options: &CallOptions) -> Webhooks {
+    client.webhooks().with_options(options.to_request_options())
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value)
         .map_err(|e| Error::new(ErrorKind::Decode, format!("cannot encode the response: {e}")))
-}
-
-impl Client {
-    /// Runs the call described by `request` (JSON) and answers the response object as JSON.
-    ///
-    /// ```text
-    /// {"op": "create_webhook", "params": {"url": "https://…"}, "options": {"idempotency_key": "k"}}
-    /// {"op": "list_webhooks", "params": {"limit": 10, "cursor": null}}
-    /// {"op": "update_webhook", "id": "wh_…", "params": {"description": null}}
-    /// ```
-    /// A malformed request is `invalid_argument`; everything else is the operation's own result.
-    pub async fn call_json(&self, request: &[u8]) -> Result<String> {
-        let call: Call = serde_json::from_slice(request)
-            .map_err(|e| invalid(format!("malformed operation request: {e}")))?;
-        let options = RequestOptions {
-            idempotency_key: call.options.idempotency_key,
-            max_retries: call.options.max_retries,
-            timeout: call.options.timeout_ms.map(std::time::Duration::from_millis),
-        };
-        let webhooks = self.webhooks().with_options(options);
-        let op = call.op.as_str();
-        let id = || call.id.as_deref().ok_or_else(|| invalid(format!("{op} needs an endpoint id")));
-        match op {
-            "create_webhook" => {
-                let params: CreateWebhookParams = match call.params {
-                    Some(value) => serde_json::from_value(value)
-                        .map_err(|e| invalid(format!("invalid params for create_webhook: {e}")))?,
-                    None => return Err(invalid("create_webhook needs params with a url")),
-                };
-                to_json(&webhooks.create(&params).await?)
-            }
-            "get_webhook" => to_json(&webhooks.get(id()?).await?),
-            "list_webhooks" => to_json(&webhooks.list(&params::<ListParams>(op, call.params)?).await?),
-            "update_webhook" => {
-                to_json(&webhooks.update(id()?, &params::<UpdateWebhookParams>(op, call.params)?).await?)
-            }
-            "delete_webhook" => to_json(&webhooks.delete(id()?).await?),
-            "test_webhook" => to_json(&webhooks.test(id()?).await?),
-            "rotate_secret" => to_json(
-                &webhooks.rotate_secret(id()?, &params::<RotateSecretParams>(op, call.params)?).await?,
-            ),
-            "list_deliveries" => {
-                to_json(&webhooks.deliveries(id()?, &params::<ListParams>(op, call.params)?).await?)
-            }
-            other => Err(invalid(format!("unknown operation `{other}`; known: {}", OPERATIONS.join(", ")))),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -123,14 +216,16 @@ mod tests {
     #[tokio::test]
     async fn malformed_requests_are_invalid_arguments() {
         for (request, needle) in [
-            (r#"{"op":"nope"}"#, "unknown operation `nope`"),
-            (r#"{"op":"get_webhook"}"#, "needs an endpoint id"),
-            (r#"{"op":"create_webhook"}"#, "needs params with a url"),
+            (r#"{"op":"nope"}"#, "unknown variant `nope`, expected one of `create_webhook`"),
+            (r#"{"op":"get_webhook"}"#, "missing field `id`"),
+            (r#"{"op":"create_webhook"}"#, "missing field `params`"),
             (r#"{"op":"create_webhook","params":{"url":"https://x","evnts":[]}}"#, "unknown field `evnts`"),
             (r#"{"op":"list_webhooks","extra":1}"#, "unknown field `extra`"),
+            (r#"{"op":"get_webhook","id":"wh_1","params":{}}"#, "unknown field `params`"),
+            (r#"{"id":"wh_1"}"#, "missing field `op`"),
             ("not json", "malformed operation request"),
         ] {
-            let err = client().call_json(request.as_bytes()).await.unwrap_err();
+            let err = call_json(&client(), request.as_bytes()).await.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{request}");
             assert!(err.message().contains(needle), "{request}: {}", err.message());
         }
@@ -138,7 +233,26 @@ mod tests {
 
     #[tokio::test]
     async fn well_formed_requests_reach_the_transport() {
-        let err = client().call_json(br#"{"op":"get_webhook","id":"wh_1"}"#).await.unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Connection);
+        for request in [
+            r#"{"op":"get_webhook","id":"wh_1"}"#,
+            r#"{"op":"list_webhooks","params":null}"#,
+            r#"{"op":"update_webhook","id":"wh_1","params":{"description":null},"options":{"timeout_ms":50}}"#,
+        ] {
+            let err = call_json(&client(), request.as_bytes()).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Connection, "{request}");
+        }
+    }
+
+    #[test]
+    fn operations_round_trip_through_their_json_form() {
+        let op = Operation::ListDeliveries {
+            id: "wh_1".into(),
+            params: ListParams { limit: Some(5), cursor: Some("c".into()) },
+            walk: PageWalk::default(),
+            options: CallOptions { timeout_ms: Some(100), ..Default::default() },
+        };
+        let json = serde_json::to_string(&op).unwrap();
+        assert!(json.starts_with(r#"{"op":"list_deliveries","id":"wh_1""#), "{json}");
+        assert_eq!(serde_json::from_str::<Operation>(&json).unwrap(), op);
     }
 }

@@ -21,8 +21,6 @@
 #[cfg(feature = "client")]
 pub mod client;
 mod error;
-#[cfg(feature = "client")]
-pub mod runtime;
 mod secret;
 pub mod webhooks;
 

@@ -29,8 +29,8 @@ pub unsafe extern "C" fn send0_client_new(
         unsafe { client_out.write(std::ptr::null_mut()) };
     }
     guarded(std::ptr::null_mut(), err_out, || {
-        let config: send0::client::ClientConfig =
-            serde_json::from_slice(unsafe { input(config, config_len) }).map_err(|e| {
+        let config: send0_bridge::ClientConfig = serde_json::from_slice(unsafe { input(config, config_len) })
+            .map_err(|e| {
                 send0::Error::new(send0::ErrorKind::InvalidArgument, format!("invalid client config: {e}"))
             })?;
         let builder = config.into_builder();
@@ -68,8 +68,8 @@ pub unsafe extern "C" fn send0_client_call(
         };
         let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone()).unwrap_or_default();
         let request = unsafe { input(request, request_len) };
-        let call = client.client.call_json(request);
-        match send0::runtime::handle().block_on(token.run_until_cancelled(call)) {
+        let call = send0_bridge::call_json(&client.client, request);
+        match send0_bridge::runtime::handle().block_on(token.run_until_cancelled(call)) {
             Some(result) => result.map(String::into_bytes),
             None => Err(send0::Error::new(send0::ErrorKind::Cancelled, "the request was cancelled")),
         }

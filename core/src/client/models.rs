@@ -1,16 +1,17 @@
 //! The objects of the Webhooks API and the parameters of its operations, as they go over the wire.
 //!
-//! Times are RFC 3339 UTC strings, exactly as the API sends them. Response models ignore fields
-//! they do not know (so a newer API never breaks an older SDK); parameter types refuse unknown
-//! fields when deserialized, which is how the local server rejects typos.
+//! Times are RFC 3339 UTC strings, exactly as the API sends them. Response models keep the fields
+//! and statuses they do not know (`extra`, [`EndpointStatus::Other`]) and send them back out when
+//! encoded, so a newer API never breaks an older SDK and nothing it says is lost on the way to a
+//! binding; parameter types refuse unknown fields when deserialized, which is how the local server
+//! rejects typos.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::secret::SecretString;
 
 /// The state of an endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum EndpointStatus {
     /// Receiving events.
     Active,
@@ -18,22 +19,42 @@ pub enum EndpointStatus {
     Disabled,
     /// Auto-paused after 10 consecutive failed attempts: events are held, not dropped.
     Paused,
-    /// A status this SDK does not know yet.
-    #[serde(other)]
-    Unknown,
+    /// A status this SDK does not know yet, as the API spelled it.
+    Other(String),
 }
 
 impl EndpointStatus {
     /// The wire string of this status.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             EndpointStatus::Active => "active",
             EndpointStatus::Disabled => "disabled",
             EndpointStatus::Paused => "paused",
-            EndpointStatus::Unknown => "unknown",
+            EndpointStatus::Other(status) => status,
         }
     }
 }
+
+impl Serialize for EndpointStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EndpointStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let status = String::deserialize(deserializer)?;
+        Ok(match status.as_str() {
+            "active" => EndpointStatus::Active,
+            "disabled" => EndpointStatus::Disabled,
+            "paused" => EndpointStatus::Paused,
+            _ => EndpointStatus::Other(status),
+        })
+    }
+}
+
+/// The fields of a response that this SDK does not know yet, as the API sent them.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
 
 /// A webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +88,9 @@ pub struct WebhookEndpoint {
     pub created_at: String,
     /// When the endpoint was last changed.
     pub updated_at: String,
+    /// Fields this SDK does not know yet.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 fn endpoint_object() -> String {
@@ -101,6 +125,9 @@ pub struct DeletedWebhookEndpoint {
     pub object: String,
     /// Always true.
     pub deleted: bool,
+    /// Fields this SDK does not know yet.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The outcome of sending a `platform.test` event to an endpoint.
@@ -116,6 +143,9 @@ pub struct TestResult {
     pub response_time_ms: u64,
     /// Why the attempt failed, when it did.
     pub error: Option<String>,
+    /// Fields this SDK does not know yet.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// The response to a secret rotation.
@@ -125,6 +155,9 @@ pub struct RotatedSecret {
     pub secret: SecretString,
     /// Until when deliveries also carry a signature by the previous secret (null: not at all).
     pub previous_secret_expires_at: Option<String>,
+    /// Fields this SDK does not know yet.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// One delivery attempt of one event to one endpoint.
@@ -146,6 +179,9 @@ pub struct DeliveryAttempt {
     pub attempted_at: String,
     /// When the next attempt is planned (null: none).
     pub next_attempt_at: Option<String>,
+    /// Fields this SDK does not know yet.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// One page of a list.
@@ -160,6 +196,9 @@ pub struct Page<T> {
     pub has_more: bool,
     /// Pass this as `cursor` to get the next page (null on the last page).
     pub cursor: Option<String>,
+    /// Fields this SDK does not know yet.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 fn list_object() -> String {
@@ -269,6 +308,20 @@ mod tests {
         assert_eq!(ep.id, "wh_3mKpLvRw9nQx");
         assert_eq!(ep.secret.expose(), "whsec_c2VjcmV0c2VjcmV0c2VjcmV0");
         assert!(!format!("{ep:?}").contains("c2VjcmV0"));
-        assert_eq!(serde_json::from_str::<EndpointStatus>(r#""zombie""#).unwrap(), EndpointStatus::Unknown);
+        assert_eq!(ep.extra.get("future_field"), Some(&serde_json::json!(1)));
+        assert!(!ep.extra.contains_key("secret"), "the secret is the outer struct's field");
+    }
+
+    #[test]
+    fn unknown_statuses_and_fields_survive_a_round_trip() {
+        let status: EndpointStatus = serde_json::from_str(r#""zombie""#).unwrap();
+        assert_eq!(status, EndpointStatus::Other("zombie".into()));
+        assert_eq!(serde_json::to_string(&status).unwrap(), r#""zombie""#);
+        let json = r#"{"event_id":"evt_1","event_type":"email.sent","attempt":1,"status_code":null,
+            "response_time_ms":3,"error":null,"attempted_at":"2026-04-12T10:30:00Z","next_attempt_at":null,
+            "region":"eu","trace":{"hops":[1,2]}}"#;
+        let attempt: DeliveryAttempt = serde_json::from_str(json).unwrap();
+        let back: serde_json::Value = serde_json::to_value(&attempt).unwrap();
+        assert_eq!(back, serde_json::from_str::<serde_json::Value>(json).unwrap());
     }
 }

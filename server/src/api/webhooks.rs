@@ -148,6 +148,7 @@ pub async fn list(
         data: rows.iter().map(EndpointRow::to_api).collect(),
         has_more,
         cursor: next,
+        extra: Default::default(),
     }))
 }
 
@@ -195,7 +196,12 @@ pub async fn delete(
     if !state.store.run(move |conn| store::endpoints::delete(conn, &workspace, &owned)).await? {
         return Err(ApiError::no_such_endpoint(&id));
     }
-    Ok(Json(DeletedWebhookEndpoint { id, object: "webhook_endpoint".into(), deleted: true }))
+    Ok(Json(DeletedWebhookEndpoint {
+        id,
+        object: "webhook_endpoint".into(),
+        deleted: true,
+        extra: Default::default(),
+    }))
 }
 
 /// Delivers a `platform.test` event now, whatever the endpoint's events and status, and reports
@@ -232,6 +238,7 @@ pub async fn test(
             status_code: result.status_code,
             response_time_ms: result.response_time_ms,
             error: result.error,
+            extra: Default::default(),
         }),
     ))
 }
@@ -267,6 +274,7 @@ pub async fn rotate_secret(
         Json(RotatedSecret {
             secret: SecretString::new(secret),
             previous_secret_expires_at: (expire_in > 0).then(|| store::rfc3339(expires_at)),
+            extra: Default::default(),
         }),
     ))
 }
@@ -291,5 +299,6 @@ pub async fn deliveries(
         data: rows.into_iter().map(|(_, a)| a).collect(),
         has_more,
         cursor: next,
+        extra: Default::default(),
     }))
 }

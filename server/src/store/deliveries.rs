@@ -263,6 +263,7 @@ pub fn attempts(
                     error: r.get(6)?,
                     attempted_at: rfc3339(r.get(7)?),
                     next_attempt_at: r.get::<_, Option<i64>>(8)?.map(rfc3339),
+                    extra: Default::default(),
                 },
             ))
         })?

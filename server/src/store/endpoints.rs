@@ -74,6 +74,7 @@ impl EndpointRow {
             last_delivery_status: self.last_delivery_status,
             created_at: rfc3339(self.created_at),
             updated_at: rfc3339(self.updated_at),
+            extra: Default::default(),
         }
     }
 }
