@@ -105,23 +105,33 @@ def _paging(limit: Optional[int], cursor: Optional[str]) -> Json:
     return params
 
 
+def _page_parts(answer: Json, item: Callable[[Json], T]) -> "tuple[List[T], bool, Optional[str], Optional[str]]":
+    """A list answer of the core: the page as the API sent it, and the request for the next page
+    (None after the last), which the core checks for a repeated cursor before handing it out."""
+    page: Json = answer["page"]
+    following = answer.get("next")
+    return (
+        [item(entry) for entry in page["data"]],
+        bool(page["has_more"]),
+        page.get("cursor"),
+        None if following is None else json.dumps(following),
+    )
+
+
 class SyncPage(Generic[T]):
     """One page of a list. Iterating it walks every item of every page, fetching lazily."""
 
-    def __init__(self, data: List[T], has_more: bool, cursor: Optional[str], fetch: Callable[[str], "SyncPage[T]"]) -> None:
-        self.data = data
-        self.has_more = has_more
-        self.cursor = cursor
+    def __init__(self, answer: Json, item: Callable[[Json], T], fetch: Callable[[str], "SyncPage[T]"]) -> None:
+        self.data, self.has_more, self.cursor, self._next = _page_parts(answer, item)
         self._fetch = fetch
 
     def has_next_page(self) -> bool:
-        return self.has_more and self.cursor is not None
+        return self._next is not None
 
     def next_page(self) -> "SyncPage[T]":
-        if not self.has_next_page():
+        if self._next is None:
             raise StopIteration("this is the last page")
-        assert self.cursor is not None
-        return self._fetch(self.cursor)
+        return self._fetch(self._next)
 
     def iter_pages(self) -> Iterator["SyncPage[T]"]:
         page: SyncPage[T] = self
@@ -143,21 +153,18 @@ class AsyncPage(Generic[T]):
     """One page of a list. ``async for`` over it walks every item of every page."""
 
     def __init__(
-        self, data: List[T], has_more: bool, cursor: Optional[str], fetch: Callable[[str], Awaitable["AsyncPage[T]"]]
+        self, answer: Json, item: Callable[[Json], T], fetch: Callable[[str], Awaitable["AsyncPage[T]"]]
     ) -> None:
-        self.data = data
-        self.has_more = has_more
-        self.cursor = cursor
+        self.data, self.has_more, self.cursor, self._next = _page_parts(answer, item)
         self._fetch = fetch
 
     def has_next_page(self) -> bool:
-        return self.has_more and self.cursor is not None
+        return self._next is not None
 
     async def next_page(self) -> "AsyncPage[T]":
-        if not self.has_next_page():
+        if self._next is None:
             raise StopAsyncIteration("this is the last page")
-        assert self.cursor is not None
-        return await self._fetch(self.cursor)
+        return await self._fetch(self._next)
 
     async def iter_pages(self) -> AsyncIterator["AsyncPage[T]"]:
         page: AsyncPage[T] = self
@@ -203,6 +210,9 @@ class WebhooksResource(Webhooks):
         result: Json = json.loads(self._call(request))
         return result
 
+    def _page(self, request: str, item: Callable[[Json], T]) -> SyncPage[T]:
+        return SyncPage(self._json(request), item, lambda following: self._page(following, item))
+
     def create(
         self,
         *,
@@ -221,13 +231,7 @@ class WebhooksResource(Webhooks):
 
     def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> SyncPage[WebhookEndpoint]:
         """One page of endpoints, newest first; iterating the page walks every page."""
-        data = self._json(_request("list_webhooks", params=_paging(limit, cursor)))
-        return SyncPage(
-            [WebhookEndpoint.from_dict(item) for item in data["data"]],
-            bool(data["has_more"]),
-            data.get("cursor"),
-            lambda next_cursor: self.list(limit=limit, cursor=next_cursor),
-        )
+        return self._page(_request("list_webhooks", params=_paging(limit, cursor)), WebhookEndpoint.from_dict)
 
     def update(
         self,
@@ -258,13 +262,7 @@ class WebhooksResource(Webhooks):
         self, id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
     ) -> SyncPage[DeliveryAttempt]:
         """One page of delivery attempts, newest first; iterating the page walks every page."""
-        data = self._json(_request("list_deliveries", id, params=_paging(limit, cursor)))
-        return SyncPage(
-            [DeliveryAttempt.from_dict(item) for item in data["data"]],
-            bool(data["has_more"]),
-            data.get("cursor"),
-            lambda next_cursor: self.deliveries(id, limit=limit, cursor=next_cursor),
-        )
+        return self._page(_request("list_deliveries", id, params=_paging(limit, cursor)), DeliveryAttempt.from_dict)
 
 
 class AsyncWebhooksResource(Webhooks):
@@ -276,6 +274,9 @@ class AsyncWebhooksResource(Webhooks):
     async def _json(self, request: str) -> Json:
         result: Json = json.loads(await self._call(request))
         return result
+
+    async def _page(self, request: str, item: Callable[[Json], T]) -> AsyncPage[T]:
+        return AsyncPage(await self._json(request), item, lambda following: self._page(following, item))
 
     async def create(
         self,
@@ -293,19 +294,8 @@ class AsyncWebhooksResource(Webhooks):
         return WebhookEndpoint.from_dict(await self._json(_request("get_webhook", id)))
 
     def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> AsyncPageRequest[WebhookEndpoint]:
-        async def first() -> AsyncPage[WebhookEndpoint]:
-            return await self._list_page(limit, cursor)
-
-        return AsyncPageRequest(first)
-
-    async def _list_page(self, limit: Optional[int], cursor: Optional[str]) -> AsyncPage[WebhookEndpoint]:
-        data = await self._json(_request("list_webhooks", params=_paging(limit, cursor)))
-        return AsyncPage(
-            [WebhookEndpoint.from_dict(item) for item in data["data"]],
-            bool(data["has_more"]),
-            data.get("cursor"),
-            lambda next_cursor: self._list_page(limit, next_cursor),
-        )
+        request = _request("list_webhooks", params=_paging(limit, cursor))
+        return AsyncPageRequest(lambda: self._page(request, WebhookEndpoint.from_dict))
 
     async def update(
         self,
@@ -332,19 +322,8 @@ class AsyncWebhooksResource(Webhooks):
     def deliveries(
         self, id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None
     ) -> AsyncPageRequest[DeliveryAttempt]:
-        async def first() -> AsyncPage[DeliveryAttempt]:
-            return await self._deliveries_page(id, limit, cursor)
-
-        return AsyncPageRequest(first)
-
-    async def _deliveries_page(self, id: str, limit: Optional[int], cursor: Optional[str]) -> AsyncPage[DeliveryAttempt]:
-        data = await self._json(_request("list_deliveries", id, params=_paging(limit, cursor)))
-        return AsyncPage(
-            [DeliveryAttempt.from_dict(item) for item in data["data"]],
-            bool(data["has_more"]),
-            data.get("cursor"),
-            lambda next_cursor: self._deliveries_page(id, limit, next_cursor),
-        )
+        request = _request("list_deliveries", id, params=_paging(limit, cursor))
+        return AsyncPageRequest(lambda: self._page(request, DeliveryAttempt.from_dict))
 
 
 class Send0:

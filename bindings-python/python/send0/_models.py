@@ -1,10 +1,14 @@
-"""Typed objects of the Webhooks API, built from the JSON the core returns."""
+"""Typed objects of the Webhooks API, built from the JSON the core returns.
+
+Each keeps the API's object as it was sent: a field this SDK does not know yet is an attribute all
+the same (``endpoint.new_field``) and is in ``to_dict()``, and an unknown ``status`` keeps its string.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Type, TypeVar
 
 __all__ = [
     "WebhookEndpoint",
@@ -14,6 +18,9 @@ __all__ = [
     "RotatedSecret",
     "DeliveryAttempt",
 ]
+
+
+M = TypeVar("M", bound="_Model")
 
 
 def _parse_time(value: Optional[str]) -> Optional[datetime]:
@@ -30,10 +37,26 @@ def _format_time(value: Optional[datetime]) -> Optional[str]:
 
 
 class _Model:
-    """Shared by the models: ``to_dict`` gives the API's JSON form back."""
+    """Shared by the models: the API's object as sent, behind the typed fields."""
+
+    @classmethod
+    def _build(cls: Type[M], data: Dict[str, Any], **known: Any) -> M:
+        model = cls(**known)
+        # Frozen dataclasses refuse attribute assignment; the wire object is not a field, so it
+        # stays out of repr and equality.
+        object.__setattr__(model, "_wire", data)
+        return model
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names that are not fields: a field the API added after this SDK.
+        wire = self.__dict__.get("_wire", {})
+        if not name.startswith("_") and name in wire:
+            return wire[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def to_dict(self) -> Dict[str, Any]:
-        out: Dict[str, Any] = {}
+        """The API's JSON form: every field it sent, known to this SDK or not."""
+        out: Dict[str, Any] = dict(self.__dict__.get("_wire", {}))
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
             out[f.name] = _format_time(value) if isinstance(value, datetime) else value
@@ -50,7 +73,7 @@ class WebhookEndpoint(_Model):
     events: List[str]
     active: bool
     status: str
-    """``active``, ``disabled`` or ``paused``."""
+    """``active``, ``disabled`` or ``paused`` (a status added to the API later keeps its string)."""
     consecutive_failures: int
     last_delivery_at: Optional[datetime]
     last_delivery_status: Optional[int]
@@ -60,7 +83,7 @@ class WebhookEndpoint(_Model):
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "WebhookEndpoint":
-        return cls(**_endpoint_fields(data))
+        return cls._build(data, **_endpoint_fields(data))
 
 
 def _endpoint_fields(data: Dict[str, Any]) -> Dict[str, Any]:
@@ -91,7 +114,7 @@ class WebhookEndpointWithSecret(WebhookEndpoint):
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "WebhookEndpointWithSecret":
-        return cls(**_endpoint_fields(data), secret=data["secret"])
+        return cls._build(data, **_endpoint_fields(data), secret=data["secret"])
 
 
 @dataclass(frozen=True)
@@ -104,7 +127,7 @@ class DeletedWebhookEndpoint(_Model):
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "DeletedWebhookEndpoint":
-        return cls(id=data["id"], deleted=bool(data["deleted"]), object=data.get("object", "webhook_endpoint"))
+        return cls._build(data, id=data["id"], deleted=bool(data["deleted"]), object=data.get("object", "webhook_endpoint"))
 
 
 @dataclass(frozen=True)
@@ -121,7 +144,8 @@ class TestResult(_Model):
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "TestResult":
-        return cls(
+        return cls._build(
+            data,
             success=bool(data["success"]),
             event_id=data["event_id"],
             status_code=data.get("status_code"),
@@ -139,8 +163,8 @@ class RotatedSecret(_Model):
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "RotatedSecret":
-        return cls(
-            secret=data["secret"], previous_secret_expires_at=_parse_time(data.get("previous_secret_expires_at"))
+        return cls._build(
+            data, secret=data["secret"], previous_secret_expires_at=_parse_time(data.get("previous_secret_expires_at"))
         )
 
 
@@ -161,7 +185,8 @@ class DeliveryAttempt(_Model):
     def from_dict(cls, data: Dict[str, Any]) -> "DeliveryAttempt":
         attempted = _parse_time(data["attempted_at"])
         assert attempted is not None
-        return cls(
+        return cls._build(
+            data,
             event_id=data["event_id"],
             event_type=data["event_type"],
             attempt=int(data["attempt"]),

@@ -9,3 +9,4 @@ mod harness;
 mod operations;
 mod retries;
 mod timeouts;
+mod vectors;
