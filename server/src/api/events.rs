@@ -70,15 +70,8 @@ pub async fn emit(
                     matches_any(&patterns, &event_type)
                 })
                 .collect();
-            let pending = store::deliveries::enqueue_event(
-                conn,
-                &workspace,
-                &event_id,
-                &event_type,
-                &payload,
-                now,
-                &targets,
-            )?;
+            let pending =
+                store::enqueue_event(conn, &workspace, &event_id, &event_type, &payload, now, &targets)?;
             Ok((targets.len(), pending))
         })
         .await?;

@@ -18,6 +18,7 @@ use crate::delivery::SignedPost;
 use crate::delivery::egress::is_loopback_host;
 use crate::keys::Principal;
 use crate::samples::sample_data;
+use crate::store::lifecycle::PAUSE_AFTER_FAILURES;
 use crate::store::{self, EndpointRow, Inserted, NewEndpoint, Paging};
 
 const CREATE_FIELDS: &[&str] = &["url", "events", "description", "active"];
@@ -164,7 +165,10 @@ pub async fn update(
     if params.paused == Some(true) {
         return Err(ApiError::invalid_param(
             "paused",
-            "paused can only be set to false (to unpause); send0 pauses endpoints itself after 10 consecutive failures",
+            format!(
+                "paused can only be set to false (to unpause); send0 pauses endpoints itself after \
+                 {PAUSE_AFTER_FAILURES} consecutive failures"
+            ),
         ));
     }
     let changes = store::endpoints::EndpointChanges {
@@ -178,7 +182,7 @@ pub async fn update(
     let (workspace, owned) = (principal.workspace.clone(), id.clone());
     let (row, released) = state
         .store
-        .run(move |conn| store::endpoints::update(conn, &workspace, &owned, changes, now))
+        .run(move |conn| store::update_endpoint(conn, &workspace, &owned, changes, now))
         .await?
         .ok_or_else(|| ApiError::no_such_endpoint(&id))?;
     if released {
@@ -193,7 +197,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<Json<DeletedWebhookEndpoint>, ApiError> {
     let (workspace, owned) = (principal.workspace.clone(), id.clone());
-    if !state.store.run(move |conn| store::endpoints::delete(conn, &workspace, &owned)).await? {
+    if !state.store.run(move |conn| store::delete_endpoint(conn, &workspace, &owned)).await? {
         return Err(ApiError::no_such_endpoint(&id));
     }
     Ok(Json(DeletedWebhookEndpoint {

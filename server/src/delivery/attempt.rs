@@ -9,6 +9,7 @@ use futures_util::FutureExt;
 use send0::webhooks::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, sign};
 
 use super::egress::{self, EgressPolicy};
+use crate::store::lifecycle::Verdict;
 use crate::store::now_ms;
 
 /// The `User-Agent` of deliveries.
@@ -70,7 +71,7 @@ impl AttemptResult {
     }
 
     pub fn succeeded(&self) -> bool {
-        self.status_code.is_some_and(|s| (200..300).contains(&s))
+        Verdict::of(self.status_code) == Verdict::Delivered
     }
 }
 
@@ -129,7 +130,7 @@ async fn attempt(http: &reqwest::Client, post: &SignedPost<'_>, attempted_at: i6
             let retry_after = matches!(status, 429 | 503)
                 .then(|| send0::client::retry::retry_after(response.headers()))
                 .flatten();
-            let error = (!(200..300).contains(&status)).then(|| {
+            let error = (Verdict::of(Some(status)) != Verdict::Delivered).then(|| {
                 let reason = response.status().canonical_reason().unwrap_or("error");
                 format!("the endpoint answered {status} {reason}")
             });

@@ -25,6 +25,7 @@ pub use schedule::Limits;
 use attempt::Sender;
 use schedule::{Schedule, Start};
 
+use crate::store::lifecycle::{PAUSE_AFTER_FAILURES, Verdict};
 use crate::store::{self, Outcome, Store};
 
 /// Attempts in flight at once, across all workspaces (`--max-in-flight`).
@@ -110,7 +111,7 @@ impl Engine {
                 idle: Notify::new(),
             }),
         };
-        let due = store.run(|conn| store::deliveries::all_due(conn)).await.map_err(|e| e.to_string())?;
+        let due = store.run(|conn| store::due_endpoints(conn)).await.map_err(|e| e.to_string())?;
         for (workspace, endpoint_id, at) in due {
             engine.schedule(&workspace, &endpoint_id, at);
         }
@@ -218,8 +219,7 @@ impl Engine {
         let inner = &self.inner;
         let id = endpoint_id.to_owned();
         // The payload is loaded here, with the slot held: never more than the slots in memory.
-        let mut claimed =
-            inner.store.run(move |conn| store::deliveries::claim_next(conn, &id, store::now_ms())).await?;
+        let mut claimed = inner.store.run(move |conn| store::claim_next(conn, &id, store::now_ms())).await?;
         loop {
             if inner.stopping.load(Ordering::SeqCst) {
                 // What was claimed stays in flight and is retried at the next start.
@@ -239,7 +239,8 @@ impl Engine {
             let result = attempt::send_signed(&inner.sender, &post).await;
             drop(post);
             let outcome = Outcome {
-                retry_at: (!result.succeeded() && result.status_code != Some(410))
+                retry_at: Verdict::of(result.status_code)
+                    .retries()
                     .then(|| self.retry_at(current.attempt, result.retry_after, result.attempted_at))
                     .flatten(),
                 status_code: result.status_code,
@@ -252,11 +253,11 @@ impl Engine {
             let (recorded, next) = inner
                 .store
                 .run(move |conn| {
-                    let recorded = store::deliveries::record(conn, &current, &outcome)?;
+                    let recorded = store::record_attempt(conn, &current, &outcome)?;
                     let now = store::now_ms();
                     let next = match recorded.next_due {
                         Some(at) if at <= now && keep_going => {
-                            store::deliveries::claim_next(conn, &current.endpoint_id, now)?
+                            store::claim_next(conn, &current.endpoint_id, now)?
                         }
                         _ => None,
                     };
@@ -264,7 +265,9 @@ impl Engine {
                 })
                 .await?;
             if recorded.paused {
-                println!("send0-server: endpoint {endpoint_id} paused after 10 consecutive failed attempts");
+                println!(
+                    "send0-server: endpoint {endpoint_id} paused after {PAUSE_AFTER_FAILURES} consecutive failed attempts"
+                );
             }
             if recorded.disabled {
                 println!("send0-server: endpoint {endpoint_id} answered 410 Gone and is now disabled");

@@ -1,9 +1,10 @@
-//! Endpoints and their secrets.
+//! Endpoints and their secrets: the tables `endpoints` and `endpoint_secrets`.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use send0::client::{EndpointStatus, WebhookEndpoint};
 
-use super::{StoreError, StoreResult, rfc3339};
+use super::lifecycle::{EndpointState, Health};
+use super::{Paging, StoreError, StoreResult, rfc3339};
 
 /// An endpoint as stored.
 #[derive(Debug, Clone)]
@@ -14,9 +15,8 @@ pub struct EndpointRow {
     pub url: String,
     pub description: Option<String>,
     pub events: Vec<String>,
-    pub active: bool,
-    pub paused: bool,
-    pub consecutive_failures: u32,
+    /// `active`, `paused` and `consecutive_failures`, which `lifecycle.rs` changes.
+    pub health: Health,
     pub last_delivery_at: Option<i64>,
     pub last_delivery_status: Option<u16>,
     pub created_at: i64,
@@ -38,9 +38,7 @@ impl EndpointRow {
             events: serde_json::from_str(&events).map_err(|e| {
                 rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
             })?,
-            active: row.get(6)?,
-            paused: row.get(7)?,
-            consecutive_failures: row.get(8)?,
+            health: Health { active: row.get(6)?, paused: row.get(7)?, consecutive_failures: row.get(8)? },
             last_delivery_at: row.get(9)?,
             last_delivery_status: row.get(10)?,
             created_at: row.get(11)?,
@@ -48,14 +46,12 @@ impl EndpointRow {
         })
     }
 
-    /// `disabled` wins over `paused`: a disabled endpoint gets nothing, held or not.
+    /// The API's `status`.
     pub fn status(&self) -> EndpointStatus {
-        if !self.active {
-            EndpointStatus::Disabled
-        } else if self.paused {
-            EndpointStatus::Paused
-        } else {
-            EndpointStatus::Active
+        match self.health.state() {
+            EndpointState::Active => EndpointStatus::Active,
+            EndpointState::Paused => EndpointStatus::Paused,
+            EndpointState::Disabled => EndpointStatus::Disabled,
         }
     }
 
@@ -67,9 +63,9 @@ impl EndpointRow {
             url: self.url.clone(),
             description: self.description.clone(),
             events: self.events.clone(),
-            active: self.active,
+            active: self.health.active,
             status: self.status(),
-            consecutive_failures: self.consecutive_failures,
+            consecutive_failures: self.health.consecutive_failures,
             last_delivery_at: self.last_delivery_at.map(rfc3339),
             last_delivery_status: self.last_delivery_status,
             created_at: rfc3339(self.created_at),
@@ -89,14 +85,6 @@ pub struct NewEndpoint {
     pub active: bool,
     pub secret: String,
     pub now: i64,
-}
-
-/// A page request over a sequence-ordered table, newest first.
-#[derive(Debug, Clone, Copy)]
-pub struct Paging {
-    pub limit: u32,
-    /// Only rows with a smaller sequence number (the cursor).
-    pub before: Option<i64>,
 }
 
 /// What [`insert`] did.
@@ -188,9 +176,9 @@ pub fn save(conn: &Connection, row: &EndpointRow) -> StoreResult<()> {
             row.url,
             row.description,
             serde_json::to_string(&row.events)?,
-            row.active,
-            row.paused,
-            row.consecutive_failures,
+            row.health.active,
+            row.health.paused,
+            row.health.consecutive_failures,
             row.updated_at,
             row.id
         ],
@@ -198,18 +186,32 @@ pub fn save(conn: &Connection, row: &EndpointRow) -> StoreResult<()> {
     Ok(())
 }
 
-/// Deletes an endpoint, its secrets and its queue; its delivery log goes with it.
-pub fn delete(conn: &mut Connection, workspace: &str, id: &str) -> StoreResult<bool> {
-    let tx = conn.transaction()?;
-    let deleted =
-        tx.execute("DELETE FROM endpoints WHERE workspace = ?1 AND id = ?2", params![workspace, id])?;
-    if deleted > 0 {
-        tx.execute("DELETE FROM deliveries WHERE endpoint_id = ?1", [id])?;
-        tx.execute("DELETE FROM attempts WHERE endpoint_id = ?1", [id])?;
-        super::idempotency::forget_endpoint(&tx, id)?;
-    }
-    tx.commit()?;
-    Ok(deleted > 0)
+/// Records the health after a delivery attempt, and the attempt's time and status.
+pub fn record_attempt(
+    conn: &Connection,
+    id: &str,
+    health: Health,
+    attempted_at: i64,
+    status_code: Option<u16>,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE endpoints SET consecutive_failures = ?2, active = ?3, paused = ?4, last_delivery_at = ?5,
+             last_delivery_status = ?6 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        health.consecutive_failures,
+        health.active,
+        health.paused,
+        attempted_at,
+        status_code
+    ])?;
+    Ok(())
+}
+
+/// Deletes an endpoint and its secrets (`store/mod.rs` deletes the rest of what it owns).
+pub fn delete(conn: &Connection, workspace: &str, id: &str) -> StoreResult<bool> {
+    Ok(conn.execute("DELETE FROM endpoints WHERE workspace = ?1 AND id = ?2", params![workspace, id])? > 0)
 }
 
 /// The secrets that sign deliveries at `now`: the current one and any previous one not yet expired,
@@ -260,43 +262,4 @@ pub struct EndpointChanges {
     pub active: Option<bool>,
     /// `paused: false`: resume a paused endpoint.
     pub unpause: bool,
-}
-
-/// Applies `changes` in one transaction. Disabling cancels what is queued; unpausing resets the
-/// failure count and makes held deliveries due now, in order. Returns the endpoint and whether
-/// deliveries were released.
-pub fn update(
-    conn: &mut Connection,
-    workspace: &str,
-    id: &str,
-    changes: EndpointChanges,
-    now: i64,
-) -> StoreResult<Option<(EndpointRow, bool)>> {
-    let tx = conn.transaction()?;
-    let Some(mut row) = get_in(&tx, workspace, id)? else { return Ok(None) };
-    if let Some(url) = changes.url {
-        row.url = url;
-    }
-    if let Some(events) = changes.events {
-        row.events = events;
-    }
-    if let Some(description) = changes.description {
-        row.description = description;
-    }
-    let mut released = false;
-    if let Some(active) = changes.active {
-        if row.active && !active {
-            super::deliveries::cancel_queued(&tx, id)?;
-        }
-        row.active = active;
-    }
-    if changes.unpause && row.paused {
-        row.paused = false;
-        row.consecutive_failures = 0;
-        released = super::deliveries::release_held(&tx, id, now)? > 0;
-    }
-    row.updated_at = now;
-    save(&tx, &row)?;
-    tx.commit()?;
-    Ok(Some((row, released)))
 }

@@ -1,20 +1,27 @@
 //! SQLite storage: one connection (a file in WAL mode, or memory) behind a mutex, used from
 //! blocking threads so the async runtime never waits on disk.
+//!
+//! Each module owns its tables (`endpoints.rs`, `deliveries.rs`, `idempotency.rs`), and none uses
+//! another; `lifecycle.rs` is the delivery state machine. The transactions that span tables are
+//! here, at the end: each applies a transition of `lifecycle.rs`.
 
 pub mod deliveries;
 pub mod endpoints;
 pub mod idempotency;
+pub mod lifecycle;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, params};
 use rusqlite_migration::{M, Migrations};
 
-pub use deliveries::{Claimed, Outcome, Recorded};
-pub use endpoints::{EndpointChanges, EndpointRow, Inserted, NewEndpoint, Paging};
+pub use endpoints::{EndpointChanges, EndpointRow, Inserted, NewEndpoint};
 pub use idempotency::{IdempotencyRecord, Lookup};
+pub use lifecycle::{Claimed, Outcome, Recorded};
+
+use lifecycle::{DeliveryState, QueueChange};
 
 use crate::keys::KeyRing;
 
@@ -144,6 +151,14 @@ impl From<serde_json::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A page request over a sequence-ordered table, newest first.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub limit: u32,
+    /// Only rows with a smaller sequence number (the cursor).
+    pub before: Option<i64>,
+}
+
 /// The database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -216,12 +231,145 @@ impl Store {
 
     /// Puts deliveries that were in flight when the server last stopped back in the queue.
     pub async fn recover_in_flight(&self) -> StoreResult<usize> {
-        self.run(|conn| {
-            Ok(conn.execute(
-                "UPDATE deliveries SET state = 'pending', next_attempt_at = ?1 WHERE state = 'in_flight'",
-                [now_ms()],
-            )?)
-        })
-        .await
+        self.run(|conn| deliveries::move_all_endpoints(conn, lifecycle::INTERRUPTED, Some(now_ms()))).await
     }
+}
+
+// The transactions that span tables, each applying a transition of `lifecycle.rs`.
+
+/// Stores an event and queues it for every endpoint in `targets` (held for paused ones, none for
+/// disabled ones). Returns the endpoints that got a pending delivery.
+pub fn enqueue_event(
+    conn: &mut Connection,
+    workspace: &str,
+    event_id: &str,
+    event_type: &str,
+    payload: &[u8],
+    now: i64,
+    targets: &[EndpointRow],
+) -> StoreResult<Vec<String>> {
+    let tx = conn.transaction()?;
+    let event_seq = deliveries::insert_event(&tx, workspace, event_id, event_type, payload, now)?;
+    let mut pending = Vec::new();
+    for endpoint in targets {
+        let Some(state) = endpoint.health.state().new_delivery() else { continue };
+        deliveries::queue(&tx, &endpoint.id, event_seq, state, now)?;
+        if state == DeliveryState::Pending {
+            pending.push(endpoint.id.clone());
+        }
+    }
+    tx.commit()?;
+    Ok(pending)
+}
+
+/// Takes the endpoint's earliest due delivery off the queue (marking it in flight), if the
+/// endpoint receives.
+pub fn claim_next(conn: &mut Connection, endpoint_id: &str, now: i64) -> StoreResult<Option<Claimed>> {
+    let tx = conn.transaction()?;
+    let Some(endpoint) = endpoints::get_by_id(&tx, endpoint_id)? else { return Ok(None) };
+    if !endpoint.health.state().receives() {
+        return Ok(None);
+    }
+    let (from, to) = lifecycle::CLAIM;
+    let Some(queued) = deliveries::next_due_in(&tx, endpoint_id, from, now)? else { return Ok(None) };
+    deliveries::set_state(&tx, queued.seq, to, None, None)?;
+    let secrets = endpoints::live_secrets(&tx, endpoint_id, now)?;
+    tx.commit()?;
+    Ok(Some(Claimed {
+        delivery_seq: queued.seq,
+        attempt: queued.attempts + 1,
+        endpoint_id: endpoint_id.to_owned(),
+        url: endpoint.url,
+        event_id: queued.event_id,
+        event_type: queued.event_type,
+        payload: queued.payload,
+        secrets,
+    }))
+}
+
+/// Records an attempt: the delivery's next state, the endpoint's health (see
+/// `Health::after_attempt`), what that does to the rest of its queue, and the log.
+pub fn record_attempt(conn: &mut Connection, claimed: &Claimed, outcome: &Outcome) -> StoreResult<Recorded> {
+    let tx = conn.transaction()?;
+    let Some(mut endpoint) = endpoints::get_by_id(&tx, &claimed.endpoint_id)? else {
+        // Deleted while the attempt was in flight: its queue and log went with it.
+        return Ok(Recorded { next_due: None, paused: false, disabled: true });
+    };
+    let after = endpoint.health.after_attempt(outcome.verdict(), outcome.retry_at);
+    deliveries::set_state(&tx, claimed.delivery_seq, after.delivery, Some(claimed.attempt), after.retry_at)?;
+    change_queue(&tx, &endpoint.id, after.queue, now_ms())?;
+    deliveries::log_attempt(&tx, claimed, outcome, after.planned_retry())?;
+    endpoints::record_attempt(&tx, &endpoint.id, endpoint.health, outcome.attempted_at, outcome.status_code)?;
+    let next_due =
+        if endpoint.health.state().receives() { deliveries::next_due(&tx, &endpoint.id)? } else { None };
+    tx.commit()?;
+    Ok(Recorded { next_due, paused: after.paused, disabled: after.gone })
+}
+
+/// Applies a PATCH in one transaction: disabling cancels what is queued; unpausing resets the
+/// failure count and makes held deliveries due now, in order. Returns the endpoint and whether
+/// deliveries were released.
+pub fn update_endpoint(
+    conn: &mut Connection,
+    workspace: &str,
+    id: &str,
+    changes: EndpointChanges,
+    now: i64,
+) -> StoreResult<Option<(EndpointRow, bool)>> {
+    let tx = conn.transaction()?;
+    let Some(mut row) = endpoints::get(&tx, workspace, id)? else { return Ok(None) };
+    let EndpointChanges { url, events, description, active, unpause } = changes;
+    if let Some(url) = url {
+        row.url = url;
+    }
+    if let Some(events) = events {
+        row.events = events;
+    }
+    if let Some(description) = description {
+        row.description = description;
+    }
+    if let Some(active) = active {
+        change_queue(&tx, id, row.health.set_active(active), now)?;
+    }
+    let released = unpause && change_queue(&tx, id, row.health.unpause(), now)? > 0;
+    row.updated_at = now;
+    endpoints::save(&tx, &row)?;
+    tx.commit()?;
+    Ok(Some((row, released)))
+}
+
+/// Deletes an endpoint with everything it owns: secrets, queue, delivery log, and the stored
+/// idempotent answers that concern it.
+pub fn delete_endpoint(conn: &mut Connection, workspace: &str, id: &str) -> StoreResult<bool> {
+    let tx = conn.transaction()?;
+    let deleted = endpoints::delete(&tx, workspace, id)?;
+    if deleted {
+        deliveries::forget_endpoint(&tx, id)?;
+        idempotency::forget_endpoint(&tx, id)?;
+    }
+    tx.commit()?;
+    Ok(deleted)
+}
+
+/// Every endpoint with pending deliveries, as (workspace, endpoint, earliest due time), to resume
+/// after a start.
+pub fn due_endpoints(conn: &Connection) -> StoreResult<Vec<(String, String, i64)>> {
+    Ok(conn
+        .prepare(
+            "SELECT e.workspace, d.endpoint_id, MIN(d.next_attempt_at) FROM deliveries d
+             JOIN endpoints e ON e.id = d.endpoint_id WHERE d.state = ?1 GROUP BY d.endpoint_id",
+        )?
+        .query_map(params![DeliveryState::Pending], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Makes the moves of `change` in an endpoint's queue; those to pending are due at `now`.
+/// Returns how many deliveries moved.
+fn change_queue(conn: &Connection, endpoint_id: &str, change: QueueChange, now: i64) -> StoreResult<usize> {
+    let mut moved = 0;
+    for &(from, to) in change.moves() {
+        let due_at = (to == DeliveryState::Pending).then_some(now);
+        moved += deliveries::move_all(conn, endpoint_id, (from, to), due_at)?;
+    }
+    Ok(moved)
 }
