@@ -67,22 +67,41 @@ export interface ListParams {
 
 type Wire = Record<string, unknown>;
 
-/** One page of a list. `for await` over it walks every item of every page. */
+/** Sends one operation (the core's JSON form) and resolves with its answer. */
+type Send = (request: string, options: RequestOptions | undefined) => Promise<Wire>;
+
+/**
+ * One page of a list. `for await` over it walks every item of every page.
+ *
+ * Each page comes with the request for the next one (or none after the last), made by the core,
+ * which checks the API's cursor first: a repeated cursor ends the walk with an
+ * `APIResponseDecodeError` instead of a loop.
+ */
 export class Page<T> implements AsyncIterable<T> {
+  readonly data: T[];
+  readonly hasMore: boolean;
+  readonly cursor: string | null;
+  private readonly next: string | null;
+
   constructor(
-    readonly data: T[],
-    readonly hasMore: boolean,
-    readonly cursor: string | null,
-    private readonly fetchNext: (cursor: string) => Promise<Page<T>>,
-  ) {}
+    answer: Wire,
+    item: (wire: Wire) => T,
+    private readonly fetchNext: (request: string) => Promise<Page<T>>,
+  ) {
+    const page = answer['page'] as Wire;
+    this.data = (page['data'] as Wire[]).map(item);
+    this.hasMore = page['has_more'] as boolean;
+    this.cursor = (page['cursor'] as string | null | undefined) ?? null;
+    this.next = answer['next'] == null ? null : JSON.stringify(answer['next']);
+  }
 
   hasNextPage(): boolean {
-    return this.hasMore && this.cursor !== null;
+    return this.next !== null;
   }
 
   async nextPage(): Promise<Page<T>> {
-    if (!this.hasNextPage() || this.cursor === null) throw new Error('this is the last page');
-    return this.fetchNext(this.cursor);
+    if (this.next === null) throw new Error('this is the last page');
+    return this.fetchNext(this.next);
   }
 
   async *iterPages(): AsyncGenerator<Page<T>> {
@@ -130,7 +149,27 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
   }
 }
 
-type Call = (op: string, id: string | undefined, params: unknown, options: CreateOptions | undefined) => Promise<Wire>;
+/** The core's JSON form of an operation. */
+function operation(op: string, id: string | undefined, params: unknown, options: CreateOptions | undefined): string {
+  if (id !== undefined && typeof id !== 'string') throw new TypeError('the endpoint id must be a string');
+  return JSON.stringify({
+    op,
+    ...(id !== undefined ? { id } : {}),
+    ...(params !== undefined ? { params: toWire(params) } : {}),
+    ...(options?.idempotencyKey ? { options: { idempotency_key: options.idempotencyKey } } : {}),
+  });
+}
+
+/** camelCase request fields to the API's snake_case (only the few that differ). */
+function toWire(params: unknown): unknown {
+  if (params === null || typeof params !== 'object') return params;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
+  }
+  return out;
+}
 
 /** `send0.webhooks`: endpoints, tests, secret rotation and delivery logs. */
 export class WebhooksResource {
@@ -138,7 +177,17 @@ export class WebhooksResource {
   readonly verifyRaw = verifyRaw;
   readonly sign = sign;
 
-  constructor(private readonly call: Call) {}
+  constructor(private readonly send: Send) {}
+
+  private call(op: string, id: string | undefined, params: unknown, options: CreateOptions | undefined): Promise<Wire> {
+    return this.send(operation(op, id, params, options), options);
+  }
+
+  /** A list's first page, loaded when first awaited; `first` builds its request then, so a bad argument rejects. */
+  private page<T>(first: () => string, item: (wire: Wire) => T, options: RequestOptions | undefined): PagePromise<T> {
+    const load = async (request: string): Promise<Page<T>> => new Page(await this.send(request, options), item, load);
+    return new PagePromise(async () => load(first()));
+  }
 
   /** Creates an endpoint. The response alone carries its signing secret: store it. */
   async create(params: CreateWebhookParams, options?: CreateOptions): Promise<WebhookEndpointWithSecret> {
@@ -151,11 +200,7 @@ export class WebhooksResource {
 
   /** One page of endpoints, newest first; `for await` walks every page. */
   list(params: ListParams = {}, options?: RequestOptions): PagePromise<WebhookEndpoint> {
-    const load = async (cursor?: string): Promise<Page<WebhookEndpoint>> => {
-      const wire = await this.call('list_webhooks', undefined, { ...params, ...(cursor ? { cursor } : {}) }, options);
-      return new Page((wire['data'] as Wire[]).map(toEndpoint), wire['has_more'] as boolean, (wire['cursor'] as string | null) ?? null, load);
-    };
-    return new PagePromise(() => load(params.cursor));
+    return this.page(() => operation('list_webhooks', undefined, params, options), toEndpoint, options);
   }
 
   /** Changes only the given fields. */
@@ -180,11 +225,7 @@ export class WebhooksResource {
 
   /** One page of delivery attempts, newest first; `for await` walks every page. */
   deliveries(id: string, params: ListParams = {}, options?: RequestOptions): PagePromise<DeliveryAttempt> {
-    const load = async (cursor?: string): Promise<Page<DeliveryAttempt>> => {
-      const wire = await this.call('list_deliveries', id, { ...params, ...(cursor ? { cursor } : {}) }, options);
-      return new Page((wire['data'] as Wire[]).map(toDeliveryAttempt), wire['has_more'] as boolean, (wire['cursor'] as string | null) ?? null, load);
-    };
-    return new PagePromise(() => load(params.cursor));
+    return this.page(() => operation('list_deliveries', id, params, options), toDeliveryAttempt, options);
   }
 }
 
@@ -221,23 +262,16 @@ export class Send0 {
     } catch (error) {
       throw fromNative(error);
     }
-    this.webhooks = new WebhooksResource((op, id, params, opts) => this.request(op, id, params, opts));
+    this.webhooks = new WebhooksResource((request, opts) => this.send(request, opts));
   }
 
   get baseUrl(): string {
     return this.native.baseUrl;
   }
 
-  private async request(op: string, id: string | undefined, params: unknown, options?: CreateOptions): Promise<Wire> {
+  private async send(request: string, options?: RequestOptions): Promise<Wire> {
     const signal = options?.signal;
     if (signal?.aborted) throw new APIUserAbortError('the request was aborted before it started', 'cancelled');
-    if (id !== undefined && typeof id !== 'string') throw new TypeError('the endpoint id must be a string');
-    const request = JSON.stringify({
-      op,
-      ...(id !== undefined ? { id } : {}),
-      ...(params !== undefined ? { params: toWire(params) } : {}),
-      ...(options?.idempotencyKey ? { options: { idempotency_key: options.idempotencyKey } } : {}),
-    });
     const token = signal ? new native.CancelToken() : null;
     const abort = (): void => token?.cancel();
     signal?.addEventListener('abort', abort, { once: true });
@@ -258,15 +292,4 @@ export class Send0 {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
-}
-
-/** camelCase request fields to the API's snake_case (only the few that differ). */
-function toWire(params: unknown): unknown {
-  if (params === null || typeof params !== 'object') return params;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params as Record<string, unknown>)) {
-    if (value === undefined) continue;
-    out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = value;
-  }
-  return out;
 }

@@ -1,6 +1,12 @@
-/** The objects of the Webhooks API, with camelCase names and `Date`s. */
+/**
+ * The objects of the Webhooks API, with camelCase names and `Date`s.
+ *
+ * A field the API added after this SDK is on the object all the same, under the name the API gave
+ * it (`(endpoint as Record<string, unknown>)['new_field']`), and an unknown `status` keeps its string.
+ */
 
-export type EndpointStatus = 'active' | 'disabled' | 'paused';
+/** `active`, `disabled`, `paused`, or a status added to the API after this SDK. */
+export type EndpointStatus = 'active' | 'disabled' | 'paused' | (string & {});
 
 export interface WebhookEndpoint {
   id: string;
@@ -56,8 +62,24 @@ type Wire = Record<string, unknown>;
 
 const time = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
 
+/** The fields of `w` that this SDK has no name for, as the API sent them. */
+function unknownFields(w: Wire, known: ReadonlySet<string>): Wire {
+  const out: Wire = {};
+  for (const [key, value] of Object.entries(w)) if (!known.has(key)) out[key] = value;
+  return out;
+}
+
+const ENDPOINT_FIELDS = new Set(['id', 'object', 'url', 'description', 'events', 'active', 'status',
+  'consecutive_failures', 'last_delivery_at', 'last_delivery_status', 'created_at', 'updated_at', 'secret']);
+const DELETED_FIELDS = new Set(['id', 'object', 'deleted']);
+const TEST_RESULT_FIELDS = new Set(['success', 'event_id', 'status_code', 'response_time_ms', 'error']);
+const ROTATED_FIELDS = new Set(['secret', 'previous_secret_expires_at']);
+const ATTEMPT_FIELDS = new Set(['event_id', 'event_type', 'attempt', 'status_code', 'response_time_ms', 'error',
+  'attempted_at', 'next_attempt_at']);
+
 export function toEndpoint(w: Wire): WebhookEndpoint {
   return {
+    ...unknownFields(w, ENDPOINT_FIELDS),
     id: w['id'] as string,
     object: 'webhook_endpoint',
     url: w['url'] as string,
@@ -81,11 +103,12 @@ export function toEndpointWithSecret(w: Wire): WebhookEndpointWithSecret {
 }
 
 export function toDeleted(w: Wire): DeletedWebhookEndpoint {
-  return { id: w['id'] as string, object: 'webhook_endpoint', deleted: true };
+  return { ...unknownFields(w, DELETED_FIELDS), id: w['id'] as string, object: 'webhook_endpoint', deleted: true };
 }
 
 export function toTestResult(w: Wire): TestResult {
   return {
+    ...unknownFields(w, TEST_RESULT_FIELDS),
     success: w['success'] as boolean,
     eventId: w['event_id'] as string,
     statusCode: (w['status_code'] as number | null | undefined) ?? null,
@@ -95,13 +118,17 @@ export function toTestResult(w: Wire): TestResult {
 }
 
 export function toRotatedSecret(w: Wire): RotatedSecret {
-  const rotated = { previousSecretExpiresAt: time(w['previous_secret_expires_at']) } as RotatedSecret;
+  const rotated = {
+    ...unknownFields(w, ROTATED_FIELDS),
+    previousSecretExpiresAt: time(w['previous_secret_expires_at']),
+  } as RotatedSecret;
   Object.defineProperty(rotated, 'secret', { value: w['secret'] as string, enumerable: false });
   return rotated;
 }
 
 export function toDeliveryAttempt(w: Wire): DeliveryAttempt {
   return {
+    ...unknownFields(w, ATTEMPT_FIELDS),
     eventId: w['event_id'] as string,
     eventType: w['event_type'] as string,
     attempt: w['attempt'] as number,

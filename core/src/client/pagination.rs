@@ -65,10 +65,11 @@ impl PageWalk {
     }
 }
 
+/// A cursor's hash, cut to 53 bits: a walk crosses JavaScript as JSON, whose numbers hold no more.
 fn hash(cursor: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     cursor.hash(&mut hasher);
-    hasher.finish()
+    hasher.finish() & ((1 << 53) - 1)
 }
 
 fn walk_error(message: &str) -> Error {
@@ -173,6 +174,17 @@ mod tests {
             }
         };
         assert_eq!((pages, err.kind()), (MAX_PAGES, ErrorKind::Decode));
+    }
+
+    #[test]
+    fn a_walk_survives_json_numbers_of_javascript() {
+        let mut walk = PageWalk::default();
+        let mut params = ListParams::default();
+        for n in 0..40 {
+            params = walk.next(&params, &page(&[1], Some(&format!("cursor-{n}")))).unwrap().unwrap();
+        }
+        assert_eq!(walk.recent.len(), REMEMBERED_CURSORS);
+        assert!(walk.recent.iter().all(|&h| h < (1 << 53)), "exact as an f64: {:?}", walk.recent);
     }
 
     #[test]
