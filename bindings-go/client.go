@@ -85,32 +85,11 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// call runs one operation. A cancelled or expired ctx stops it in Rust, in flight or between
-// retries, and the error wraps ctx.Err().
-func (c *Client) call(ctx context.Context, op string, id string, params any, idempotencyKey string, out any) error {
+// send runs one operation, given in the core's JSON form, and answers the core's JSON. A cancelled
+// or expired ctx stops it in Rust, in flight or between retries, and the error wraps ctx.Err().
+func (c *Client) send(ctx context.Context, request []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
-		return &Error{Kind: "cancelled", Message: "the context ended before the request started", cause: err}
+		return nil, &Error{Kind: "cancelled", Message: "the context ended before the request started", cause: err}
 	}
-	request := map[string]any{"op": op}
-	if id != "" || op != "create_webhook" && op != "list_webhooks" {
-		request["id"] = id
-	}
-	if params != nil {
-		request["params"] = params
-	}
-	if idempotencyKey != "" {
-		request["options"] = map[string]any{"idempotency_key": idempotencyKey}
-	}
-	body, err := json.Marshal(request)
-	if err != nil {
-		return &Error{Kind: "invalid_argument", Message: err.Error()}
-	}
-	answer, err := c.native.call(ctx, body)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(answer, out); err != nil {
-		return &Error{Kind: "decode", Message: "unreadable response: " + err.Error()}
-	}
-	return nil
+	return c.native.call(ctx, request)
 }

@@ -2,19 +2,38 @@ package send0
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
 	"time"
 )
 
+// asSent keeps an API object's JSON exactly as the API sent it, so that fields added to the API
+// after this SDK reach the user through RawJSON. A pointer, so that fmt's %v of a model shows an
+// address rather than every byte of the JSON.
+type asSent struct{ json *json.RawMessage }
+
+// RawJSON is the object as the API sent it, fields this SDK does not know yet included (nil for
+// an object that did not come from the API).
+func (a asSent) RawJSON() json.RawMessage {
+	if a.json == nil {
+		return nil
+	}
+	return *a.json
+}
+
+func (a *asSent) keep(wire json.RawMessage) { a.json = &wire }
+
 // WebhookEndpoint is a webhook endpoint.
 type WebhookEndpoint struct {
+	asSent
+
 	ID                  string     `json:"id"`
 	Object              string     `json:"object"`
 	URL                 string     `json:"url"`
 	Description         *string    `json:"description"`
 	Events              []string   `json:"events"`
 	Active              bool       `json:"active"`
-	Status              string     `json:"status"` // active, disabled or paused
+	Status              string     `json:"status"` // active, disabled, paused, or a status added to the API later
 	ConsecutiveFailures int        `json:"consecutive_failures"`
 	LastDeliveryAt      *time.Time `json:"last_delivery_at"`
 	LastDeliveryStatus  *int       `json:"last_delivery_status"`
@@ -38,6 +57,7 @@ func (e WebhookEndpointWithSecret) GoString() string { return e.String() }
 
 // DeletedWebhookEndpoint is the response to a delete.
 type DeletedWebhookEndpoint struct {
+	asSent
 	ID      string `json:"id"`
 	Object  string `json:"object"`
 	Deleted bool   `json:"deleted"`
@@ -45,6 +65,7 @@ type DeletedWebhookEndpoint struct {
 
 // TestResult is the outcome of sending a platform.test event.
 type TestResult struct {
+	asSent
 	Success        bool    `json:"success"`
 	EventID        string  `json:"event_id"`
 	StatusCode     *int    `json:"status_code"`
@@ -54,6 +75,7 @@ type TestResult struct {
 
 // RotatedSecret is the response to a secret rotation.
 type RotatedSecret struct {
+	asSent
 	Secret                  string     `json:"secret"`
 	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at"`
 }
@@ -66,6 +88,7 @@ func (r RotatedSecret) GoString() string { return r.String() }
 
 // DeliveryAttempt is one delivery attempt of one event to one endpoint.
 type DeliveryAttempt struct {
+	asSent
 	EventID        string     `json:"event_id"`
 	EventType      string     `json:"event_type"`
 	Attempt        int        `json:"attempt"`
@@ -81,7 +104,13 @@ type Page[T any] struct {
 	Data    []T     `json:"data"`
 	HasMore bool    `json:"has_more"`
 	Cursor  *string `json:"cursor"`
+	// next is the request for the following page, made by the core after checking the API's
+	// cursor (nil after the last page).
+	next json.RawMessage
 }
+
+// HasNextPage reports whether another page follows.
+func (p *Page[T]) HasNextPage() bool { return p.next != nil }
 
 // ListParams pages a list: Limit 1..100 (0: the API's default of 20), Cursor from the previous page.
 type ListParams struct {
@@ -126,25 +155,23 @@ type WebhooksService struct {
 
 // Create creates an endpoint; the response alone carries its signing secret.
 func (s *WebhooksService) Create(ctx context.Context, params WebhookCreateParams) (*WebhookEndpointWithSecret, error) {
-	var out WebhookEndpointWithSecret
-	return &out, s.client.call(ctx, "create_webhook", "", params, params.IdempotencyKey, &out)
+	return call[WebhookEndpointWithSecret](ctx, s.client, operation{Op: "create_webhook", Params: params, Options: keyed(params.IdempotencyKey)})
 }
 
 // Get gets an endpoint.
 func (s *WebhooksService) Get(ctx context.Context, id string) (*WebhookEndpoint, error) {
-	var out WebhookEndpoint
-	return &out, s.client.call(ctx, "get_webhook", id, nil, "", &out)
+	return call[WebhookEndpoint](ctx, s.client, operation{Op: "get_webhook", ID: &id})
 }
 
 // List gets one page of endpoints, newest first.
 func (s *WebhooksService) List(ctx context.Context, params ListParams) (*Page[WebhookEndpoint], error) {
-	var out Page[WebhookEndpoint]
-	return &out, s.client.call(ctx, "list_webhooks", "", params, "", &out)
+	return listPage[WebhookEndpoint](ctx, s.client, operation{Op: "list_webhooks", Params: params})
 }
 
-// All walks every endpoint, fetching pages as the loop asks for them.
+// All walks every endpoint, fetching pages as the loop asks for them. An API that repeats a
+// cursor ends the walk with an error matching ErrDecode.
 func (s *WebhooksService) All(ctx context.Context, params ListParams) iter.Seq2[WebhookEndpoint, error] {
-	return paginate(params, func(p ListParams) (*Page[WebhookEndpoint], error) { return s.List(ctx, p) })
+	return walk[WebhookEndpoint](ctx, s.client, operation{Op: "list_webhooks", Params: params})
 }
 
 // Update changes only the fields that are set.
@@ -167,20 +194,17 @@ func (s *WebhooksService) Update(ctx context.Context, id string, params WebhookU
 	if params.Paused != nil {
 		body["paused"] = *params.Paused
 	}
-	var out WebhookEndpoint
-	return &out, s.client.call(ctx, "update_webhook", id, body, "", &out)
+	return call[WebhookEndpoint](ctx, s.client, operation{Op: "update_webhook", ID: &id, Params: body})
 }
 
 // Delete deletes an endpoint.
 func (s *WebhooksService) Delete(ctx context.Context, id string) (*DeletedWebhookEndpoint, error) {
-	var out DeletedWebhookEndpoint
-	return &out, s.client.call(ctx, "delete_webhook", id, nil, "", &out)
+	return call[DeletedWebhookEndpoint](ctx, s.client, operation{Op: "delete_webhook", ID: &id})
 }
 
 // Test delivers a platform.test event to the endpoint now and reports the outcome.
 func (s *WebhooksService) Test(ctx context.Context, id string) (*TestResult, error) {
-	var out TestResult
-	return &out, s.client.call(ctx, "test_webhook", id, nil, "", &out)
+	return call[TestResult](ctx, s.client, operation{Op: "test_webhook", ID: &id})
 }
 
 // RotateSecret issues a new secret; the previous one keeps signing for ExpirePreviousIn.
@@ -189,39 +213,126 @@ func (s *WebhooksService) RotateSecret(ctx context.Context, id string, params Ro
 	if params.ExpirePreviousIn != nil {
 		body["expire_previous_in"] = int64(*params.ExpirePreviousIn / time.Second)
 	}
-	var out RotatedSecret
-	return &out, s.client.call(ctx, "rotate_secret", id, body, "", &out)
+	return call[RotatedSecret](ctx, s.client, operation{Op: "rotate_secret", ID: &id, Params: body})
 }
 
 // Deliveries gets one page of an endpoint's delivery attempts, newest first.
 func (s *WebhooksService) Deliveries(ctx context.Context, id string, params ListParams) (*Page[DeliveryAttempt], error) {
-	var out Page[DeliveryAttempt]
-	return &out, s.client.call(ctx, "list_deliveries", id, params, "", &out)
+	return listPage[DeliveryAttempt](ctx, s.client, operation{Op: "list_deliveries", ID: &id, Params: params})
 }
 
-// AllDeliveries walks every delivery attempt of an endpoint.
+// AllDeliveries walks every delivery attempt of an endpoint; like All, a repeated cursor ends it
+// with an error matching ErrDecode.
 func (s *WebhooksService) AllDeliveries(ctx context.Context, id string, params ListParams) iter.Seq2[DeliveryAttempt, error] {
-	return paginate(params, func(p ListParams) (*Page[DeliveryAttempt], error) { return s.Deliveries(ctx, id, p) })
+	return walk[DeliveryAttempt](ctx, s.client, operation{Op: "list_deliveries", ID: &id, Params: params})
 }
 
-func paginate[T any](params ListParams, fetch func(ListParams) (*Page[T], error)) iter.Seq2[T, error] {
+// operation is the core's JSON form of one call.
+type operation struct {
+	Op      string          `json:"op"`
+	ID      *string         `json:"id,omitempty"`
+	Params  any             `json:"params,omitempty"`
+	Options *requestOptions `json:"options,omitempty"`
+}
+
+type requestOptions struct {
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+}
+
+func keyed(idempotencyKey string) *requestOptions {
+	if idempotencyKey == "" {
+		return nil
+	}
+	return &requestOptions{IdempotencyKey: idempotencyKey}
+}
+
+// model is an API object that keeps its JSON as sent.
+type model[T any] interface {
+	*T
+	keep(json.RawMessage)
+}
+
+// decode reads one API object, keeping its JSON for RawJSON.
+func decode[T any, P model[T]](wire json.RawMessage) (*T, error) {
+	out := new(T)
+	if err := json.Unmarshal(wire, out); err != nil {
+		return nil, &Error{Kind: "decode", Message: "unreadable response: " + err.Error()}
+	}
+	P(out).keep(wire)
+	return out, nil
+}
+
+func call[T any, P model[T]](ctx context.Context, c *Client, op operation) (*T, error) {
+	request, err := json.Marshal(op)
+	if err != nil {
+		return nil, &Error{Kind: "invalid_argument", Message: err.Error()}
+	}
+	answer, err := c.send(ctx, request)
+	if err != nil {
+		return nil, err
+	}
+	return decode[T, P](answer)
+}
+
+func listPage[T any, P model[T]](ctx context.Context, c *Client, op operation) (*Page[T], error) {
+	request, err := json.Marshal(op)
+	if err != nil {
+		return nil, &Error{Kind: "invalid_argument", Message: err.Error()}
+	}
+	return fetchPage[T, P](ctx, c, request)
+}
+
+// fetchPage sends one list request and reads the core's answer: the page as the API sent it and
+// the request for the next one.
+func fetchPage[T any, P model[T]](ctx context.Context, c *Client, request []byte) (*Page[T], error) {
+	answer, err := c.send(ctx, request)
+	if err != nil {
+		return nil, err
+	}
+	var wire struct {
+		Page struct {
+			Data    []json.RawMessage `json:"data"`
+			HasMore bool              `json:"has_more"`
+			Cursor  *string           `json:"cursor"`
+		} `json:"page"`
+		Next json.RawMessage `json:"next"`
+	}
+	if err := json.Unmarshal(answer, &wire); err != nil {
+		return nil, &Error{Kind: "decode", Message: "unreadable response: " + err.Error()}
+	}
+	page := &Page[T]{Data: make([]T, 0, len(wire.Page.Data)), HasMore: wire.Page.HasMore, Cursor: wire.Page.Cursor}
+	for _, item := range wire.Page.Data {
+		decoded, err := decode[T, P](item)
+		if err != nil {
+			return nil, err
+		}
+		page.Data = append(page.Data, *decoded)
+	}
+	if string(wire.Next) != "null" && len(wire.Next) > 0 {
+		page.next = wire.Next
+	}
+	return page, nil
+}
+
+// walk yields every item of every page, sending back each page's request for the next.
+func walk[T any, P model[T]](ctx context.Context, c *Client, first operation) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		for {
-			page, err := fetch(params)
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
+		request, err := json.Marshal(first)
+		for err == nil && request != nil {
+			var page *Page[T]
+			if page, err = fetchPage[T, P](ctx, c, request); err != nil {
+				break
 			}
 			for _, item := range page.Data {
 				if !yield(item, nil) {
 					return
 				}
 			}
-			if !page.HasMore || page.Cursor == nil || *page.Cursor == params.Cursor {
-				return
-			}
-			params.Cursor = *page.Cursor
+			request = page.next
+		}
+		if err != nil {
+			var zero T
+			yield(zero, err)
 		}
 	}
 }
