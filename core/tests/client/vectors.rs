@@ -73,3 +73,58 @@ async fn forward_compat_vectors_reach_the_user_as_sent() {
         );
     }
 }
+
+/// The Rust models (which the server answers with) against openapi.yaml, through the field shapes
+/// scripts/generate/generate.py writes from it: an object with every field of the contract reads
+/// into the model with nothing left over as unknown, and writes back as the same fields.
+#[test]
+fn the_core_models_have_the_fields_of_openapi_yaml() {
+    use send0::client::{
+        DeletedWebhookEndpoint, DeliveryAttempt, RotatedSecret, TestResult, WebhookEndpoint,
+        WebhookEndpointWithSecret,
+    };
+    /// The object read as a T and written back, and the fields T did not know.
+    fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+        object: &Value,
+        extra: fn(&T) -> &send0::client::Extra,
+    ) -> (Value, Vec<String>) {
+        let model = serde_json::from_value::<T>(object.clone()).unwrap();
+        (serde_json::to_value(&model).unwrap(), extra(&model).keys().cloned().collect())
+    }
+    let path = format!("{}/../tests/fixtures/http/models.json", env!("CARGO_MANIFEST_DIR"));
+    let shapes: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let models = shapes["models"].as_object().unwrap();
+    assert_eq!(models.len(), 6, "a model was added to openapi.yaml: add it here");
+    for (model, fields) in models {
+        let object: serde_json::Map<String, Value> = fields
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, kind)| {
+                let value = match kind.as_str().unwrap().trim_end_matches('?') {
+                    "string" => Value::from("text"),
+                    "integer" => Value::from(7),
+                    "boolean" => Value::from(true),
+                    "time" => Value::from("2026-04-12T10:30:00Z"),
+                    "strings" => serde_json::json!(["a"]),
+                    other => panic!("{model}.{name}: kind {other}"),
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        let object = Value::Object(object);
+        let (back, unknown) = match model.as_str() {
+            "WebhookEndpoint" => round_trip::<WebhookEndpoint>(&object, |m| &m.extra),
+            "WebhookEndpointWithSecret" => {
+                round_trip::<WebhookEndpointWithSecret>(&object, |m| &m.endpoint.extra)
+            }
+            "DeletedWebhookEndpoint" => round_trip::<DeletedWebhookEndpoint>(&object, |m| &m.extra),
+            "TestResult" => round_trip::<TestResult>(&object, |m| &m.extra),
+            "RotatedSecret" => round_trip::<RotatedSecret>(&object, |m| &m.extra),
+            "DeliveryAttempt" => round_trip::<DeliveryAttempt>(&object, |m| &m.extra),
+            other => panic!("{other} is in openapi.yaml but has no Rust model here"),
+        };
+        assert!(unknown.is_empty(), "{model}: openapi.yaml has fields the Rust model lacks: {unknown:?}");
+        assert_eq!(back, object, "{model}: the Rust model writes other fields than openapi.yaml has");
+    }
+}

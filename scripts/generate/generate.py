@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Writes every binding's typed API models from openapi.yaml, the one source of the wire contract.
+
+    python3 scripts/generate/generate.py           # rewrite the generated files
+    python3 scripts/generate/generate.py --check   # exit 1, naming them, when any differs
+
+Each language gets the models in its own idiom, with the names and types its SDK has always
+exposed: Go structs (bindings-go/models_gen.go), Python frozen dataclasses
+(bindings-python/python/send0/_models.py), TypeScript interfaces and their converters
+(bindings-node/lib/models.ts). What is not a model stays hand-written beside them: the shared model
+behaviour (bindings-go/webhooks_service.go, bindings-python/python/send0/_model_base.py,
+bindings-node/lib/wire.ts), the request parameters and the clients.
+
+Why a generator of our own: the off-the-shelf ones were tried on openapi.yaml (ARCHITECTURE.md,
+"Generated code") and each writes a different public API than the SDK's (wire-named TypeScript
+without Dates, Python that needs 3.10, Go that copies every field of an allOf into a second struct
+with its own enum types), with no place for what every model here has: the object as the API sent
+it, and secrets kept out of reprs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = ROOT / "openapi.yaml"
+
+# The response models every SDK exposes, in the order they are written, with the secret field a
+# model must keep out of its repr.
+MODELS = [
+    ("WebhookEndpoint", None),
+    ("WebhookEndpointWithSecret", "secret"),
+    ("DeletedWebhookEndpoint", None),
+    ("TestResult", None),
+    ("RotatedSecret", "secret"),
+    ("DeliveryAttempt", None),
+]
+
+GO_INITIALISMS = {"id": "ID", "url": "URL", "ms": "MS", "http": "HTTP"}
+
+
+@dataclass
+class Field:
+    name: str  # as on the wire
+    kind: str  # string, integer, boolean, time, strings (array of strings)
+    nullable: bool
+    description: str
+    enum: Optional[List[Any]]
+
+
+@dataclass
+class Model:
+    name: str
+    description: str
+    parent: Optional[str]  # an allOf's $ref: the model this one extends
+    fields: List[Field]
+    secret: Optional[str]
+
+
+def resolve(spec: Dict[str, Any], schema: Dict[str, Any]) -> Dict[str, Any]:
+    """The schema a $ref points at, with the referring schema's own keys (its description) on top."""
+    seen = 0
+    while "$ref" in schema:
+        seen += 1
+        if seen > 16:
+            raise SystemExit(f"generate.py: a $ref cycle at {schema['$ref']}")
+        target = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def field_of(spec: Dict[str, Any], name: str, schema: Dict[str, Any]) -> Field:
+    own_description = schema.get("description")
+    schema = resolve(spec, schema)
+    types = schema.get("type")
+    if "oneOf" in schema:  # `oneOf: [X, {type: 'null'}]`
+        options = [resolve(spec, option) for option in schema["oneOf"]]
+        types = [t for option in options for t in ([option["type"]] if isinstance(option["type"], str) else option["type"])]
+        schema = {**next(o for o in options if o.get("type") != "null"), **schema}
+    types = [types] if isinstance(types, str) else list(types or [])
+    nullable = "null" in types
+    base = [t for t in types if t != "null"]
+    if len(base) != 1:
+        raise SystemExit(f"generate.py: {name}: cannot type {types}")
+    kind = base[0]
+    if kind == "string" and schema.get("format") == "date-time":
+        kind = "time"
+    elif kind == "array":
+        if resolve(spec, schema["items"]).get("type") != "string":
+            raise SystemExit(f"generate.py: {name}: only arrays of strings are modelled")
+        kind = "strings"
+    elif kind not in ("string", "integer", "boolean"):
+        raise SystemExit(f"generate.py: {name}: no model type for {kind}")
+    # A time's shared description only restates its wire format, which no model shows.
+    description = own_description or ("" if kind == "time" else schema.get("description")) or ""
+    description = " ".join(description.split())
+    return Field(name, kind, nullable, description, schema.get("enum"))
+
+
+def load_models() -> List[Model]:
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    models = []
+    for name, secret in MODELS:
+        schema = spec["components"]["schemas"][name]
+        parent = None
+        parts = schema.get("allOf", [schema])
+        fields: List[Field] = []
+        for part in parts:
+            if "$ref" in part:
+                parent = part["$ref"].rsplit("/", 1)[-1]
+                continue
+            required = set(part.get("required", []))
+            for prop, prop_schema in part["properties"].items():
+                if prop not in required:
+                    raise SystemExit(f"generate.py: {name}.{prop}: response fields are all required in openapi.yaml")
+                fields.append(field_of(spec, prop, prop_schema))
+        if not schema.get("description"):
+            raise SystemExit(f"generate.py: {name} needs a description in openapi.yaml: it becomes every SDK's doc")
+        models.append(Model(name, " ".join(schema["description"].split()), parent, fields, secret))
+    return models
+
+
+HEADER = "Generated by scripts/generate/generate.py from openapi.yaml: do not edit (make generate)."
+
+
+# --- Go ---------------------------------------------------------------------------------------
+
+
+def go_name(wire: str) -> str:
+    return "".join(GO_INITIALISMS.get(part, part.capitalize()) for part in wire.split("_"))
+
+
+def go_type(field: Field) -> str:
+    base = {
+        "string": "string",
+        "integer": "int64" if field.name.endswith("_ms") else "int",
+        "boolean": "bool",
+        "time": "time.Time",
+        "strings": "[]string",
+    }[field.kind]
+    return f"*{base}" if field.nullable else base
+
+
+def wrap(text: str, prefix: str, width: int = 100) -> List[str]:
+    lines, line = [], prefix
+    for word in text.split():
+        if len(line) + len(word) + 1 > width and line != prefix:
+            lines.append(line.rstrip())
+            line = prefix
+        line += word + " "
+    if line != prefix:
+        lines.append(line.rstrip())
+    return lines
+
+
+def go_source(models: List[Model]) -> str:
+    out = [f"// Code generated by scripts/generate/generate.py from openapi.yaml. DO NOT EDIT.", "", "package send0", "", 'import "time"', ""]
+    for model in models:
+        out += wrap(f"{model.name}: {model.description}", "// ")
+        out.append(f"type {model.name} struct {{")
+        out.append(f"\t{model.parent}" if model.parent else "\tasSent")
+        for field in model.fields:
+            if field.description:
+                out += wrap(field.description, "\t// ")
+            out.append(f'\t{go_name(field.name)} {go_type(field)} `json:"{field.name}"`')
+        out += ["}", ""]
+    return "\n".join(out)
+
+
+def gofmt(source: str) -> str:
+    """The source as gofmt writes it (Go is on every machine that builds the Go SDK)."""
+    done = subprocess.run(["gofmt"], input=source, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"generate.py: gofmt refused the Go models: {done.stderr}")
+    return done.stdout
+
+
+# --- Python -----------------------------------------------------------------------------------
+
+
+def py_type(field: Field) -> str:
+    base = {"string": "str", "integer": "int", "boolean": "bool", "time": "datetime", "strings": "List[str]"}[field.kind]
+    return f"Optional[{base}]" if field.nullable else base
+
+
+def py_source(models: List[Model]) -> str:
+    out = [
+        f'"""Typed objects of the Webhooks API. {HEADER}',
+        "",
+        "Each keeps the API's object as it was sent (see ``_model_base``): a field this SDK does not know yet is",
+        "an attribute all the same and is in ``to_dict()``, and an unknown ``status`` keeps its string.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from dataclasses import dataclass, field",
+        "from datetime import datetime",
+        "from typing import ClassVar, FrozenSet, List, Optional",
+        "",
+        "from ._model_base import _Model",
+        "",
+        "__all__ = [" + ", ".join(f'"{m.name}"' for m in models) + "]",
+    ]
+    for model in models:
+        out += ["", "", "@dataclass(frozen=True)", f"class {model.name}({model.parent or '_Model'}):"]
+        out.append(f'    """{model.description}"""')
+        out.append("")
+        if model.name == "TestResult":
+            out.append("    __test__ = False  # not a pytest test class")
+        for attribute, names in (
+            ("_times", [f.name for f in model.fields if f.kind == "time"]),
+            ("_nullable", [f.name for f in model.fields if f.nullable]),
+        ):
+            if names:
+                listed = ", ".join(f'"{n}"' for n in sorted(names))
+                out.append(f"    {attribute}: ClassVar[FrozenSet[str]] = {model.parent or '_Model'}.{attribute} | {{{listed}}}")
+        for f in model.fields:
+            if f.name == model.secret:
+                out.append(f"    {f.name}: {py_type(f)} = field(repr=False)")
+            else:
+                out.append(f"    {f.name}: {py_type(f)}")
+            if f.description:
+                out.append(f'    """{f.description}"""')
+    return "\n".join(out) + "\n"
+
+
+# --- TypeScript -------------------------------------------------------------------------------
+
+
+def camel(wire: str) -> str:
+    head, *rest = wire.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def ts_type(field: Field) -> str:
+    if field.enum and field.kind == "string" and field.name == "status":
+        base = "EndpointStatus"
+    elif field.enum and len(field.enum) == 1:
+        base = repr(field.enum[0]).lower() if isinstance(field.enum[0], bool) else f"'{field.enum[0]}'"
+    else:
+        base = {"string": "string", "integer": "number", "boolean": "boolean", "time": "Date", "strings": "string[]"}[field.kind]
+    return f"{base} | null" if field.nullable else base
+
+
+def all_fields(models: Dict[str, Model], model: Model) -> List[Field]:
+    return (all_fields(models, models[model.parent]) if model.parent else []) + model.fields
+
+
+def ts_source(models: List[Model]) -> str:
+    by_name = {m.name: m for m in models}
+    statuses = next(f.enum for f in by_name["WebhookEndpoint"].fields if f.name == "status")
+    out = [
+        "/**",
+        " * The objects of the Webhooks API, with camelCase names and `Date`s.",
+        f" * {HEADER}",
+        " *",
+        " * A field the API added after this SDK is on the object all the same, under the name the API gave",
+        " * it (`(endpoint as Record<string, unknown>)['new_field']`), and an unknown `status` keeps its string.",
+        " */",
+        "",
+        "import { type Shape, type Wire, build } from './wire';",
+        "",
+        f"/** {', '.join(f'`{s}`' for s in statuses)}, or a status added to the API after this SDK. */",
+        "export type EndpointStatus = " + " | ".join(f"'{s}'" for s in statuses) + " | (string & {});",
+    ]
+    for model in models:
+        out += ["", f"/** {model.description} */"]
+        extends = f" extends {model.parent}" if model.parent else ""
+        out.append(f"export interface {model.name}{extends} {{")
+        for f in model.fields:
+            if f.description:
+                out.append(f"  /** {f.description} */")
+            out.append(f"  {camel(f.name)}: {ts_type(f)};")
+        out.append("}")
+    for model in models:
+        fields = all_fields(by_name, model)
+        const = re.sub(r"(?<!^)([A-Z])", r"_\1", model.name).upper()
+        listed = ", ".join(f"'{f.name}'" for f in fields)
+        times = ", ".join(f"'{f.name}'" for f in fields if f.kind == "time")
+        secret = f", secret: '{model.secret}'" if model.secret else ""
+        out += [
+            "",
+            f"const {const}: Shape = {{ fields: new Set([{listed}]), times: new Set([{times}]){secret} }};",
+            "/** @internal */",
+            f"export const to{model.name} = (w: Wire): {model.name} => build(w, {const});",
+        ]
+    return "\n".join(out) + "\n"
+
+
+# --- the shapes, for the Rust core's drift check -----------------------------------------------
+
+
+def shapes_source(models: List[Model]) -> str:
+    """Every model's wire fields and their kinds: core/tests/client/vectors.rs checks the Rust core's
+    own models (which the server shares) against them."""
+    by_name = {m.name: m for m in models}
+    shapes = {
+        m.name: {f.name: f.kind + ("?" if f.nullable else "") for f in all_fields(by_name, m)} for m in models
+    }
+    return json.dumps({"description": HEADER, "models": shapes}, indent=2) + "\n"
+
+
+# --- driver -----------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report generated files that differ")
+    args = parser.parse_args()
+    models = load_models()
+    outputs = {
+        ROOT / "bindings-go" / "models_gen.go": gofmt(go_source(models)),
+        ROOT / "bindings-python" / "python" / "send0" / "_models.py": py_source(models),
+        ROOT / "bindings-node" / "lib" / "models.ts": ts_source(models),
+        ROOT / "tests" / "fixtures" / "http" / "models.json": shapes_source(models),
+    }
+    stale = [path for path, text in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+    if args.check:
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} differs from what openapi.yaml generates: run make generate", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(outputs[path], encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
