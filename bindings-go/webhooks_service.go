@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// The models (WebhookEndpoint, DeliveryAttempt, ...) are generated from openapi.yaml into
+// models_gen.go; what they share is here.
+
 // asSent keeps an API object's JSON exactly as the API sent it, so that fields added to the API
 // after this SDK reach the user through RawJSON. A pointer, so that fmt's %v of a model shows an
 // address rather than every byte of the JSON.
@@ -23,30 +26,6 @@ func (a asSent) RawJSON() json.RawMessage {
 
 func (a *asSent) keep(wire json.RawMessage) { a.json = &wire }
 
-// WebhookEndpoint is a webhook endpoint.
-type WebhookEndpoint struct {
-	asSent
-
-	ID                  string     `json:"id"`
-	Object              string     `json:"object"`
-	URL                 string     `json:"url"`
-	Description         *string    `json:"description"`
-	Events              []string   `json:"events"`
-	Active              bool       `json:"active"`
-	Status              string     `json:"status"` // active, disabled, paused, or a status added to the API later
-	ConsecutiveFailures int        `json:"consecutive_failures"`
-	LastDeliveryAt      *time.Time `json:"last_delivery_at"`
-	LastDeliveryStatus  *int       `json:"last_delivery_status"`
-	CreatedAt           time.Time  `json:"created_at"`
-	UpdatedAt           time.Time  `json:"updated_at"`
-}
-
-// WebhookEndpointWithSecret is the response to a create: the endpoint and, this once, its secret.
-type WebhookEndpointWithSecret struct {
-	WebhookEndpoint
-	Secret string `json:"secret"`
-}
-
 // String never shows the secret.
 func (e WebhookEndpointWithSecret) String() string {
 	return "WebhookEndpoint{ID: " + e.ID + ", URL: " + e.URL + ", Secret: whsec_…}"
@@ -55,49 +34,11 @@ func (e WebhookEndpointWithSecret) String() string {
 // GoString never shows the secret either (fmt's %#v).
 func (e WebhookEndpointWithSecret) GoString() string { return e.String() }
 
-// DeletedWebhookEndpoint is the response to a delete.
-type DeletedWebhookEndpoint struct {
-	asSent
-	ID      string `json:"id"`
-	Object  string `json:"object"`
-	Deleted bool   `json:"deleted"`
-}
-
-// TestResult is the outcome of sending a platform.test event.
-type TestResult struct {
-	asSent
-	Success        bool    `json:"success"`
-	EventID        string  `json:"event_id"`
-	StatusCode     *int    `json:"status_code"`
-	ResponseTimeMS int64   `json:"response_time_ms"`
-	Error          *string `json:"error"`
-}
-
-// RotatedSecret is the response to a secret rotation.
-type RotatedSecret struct {
-	asSent
-	Secret                  string     `json:"secret"`
-	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at"`
-}
-
 // String never shows the secret.
 func (r RotatedSecret) String() string { return "RotatedSecret{Secret: whsec_…}" }
 
 // GoString never shows the secret either (fmt's %#v).
 func (r RotatedSecret) GoString() string { return r.String() }
-
-// DeliveryAttempt is one delivery attempt of one event to one endpoint.
-type DeliveryAttempt struct {
-	asSent
-	EventID        string     `json:"event_id"`
-	EventType      string     `json:"event_type"`
-	Attempt        int        `json:"attempt"`
-	StatusCode     *int       `json:"status_code"`
-	ResponseTimeMS int64      `json:"response_time_ms"`
-	Error          *string    `json:"error"`
-	AttemptedAt    time.Time  `json:"attempted_at"`
-	NextAttemptAt  *time.Time `json:"next_attempt_at"`
-}
 
 // Page is one page of a list.
 type Page[T any] struct {

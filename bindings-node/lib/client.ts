@@ -13,10 +13,10 @@ import {
   type TestResult,
   type WebhookEndpoint,
   type WebhookEndpointWithSecret,
-  toDeleted,
+  toDeletedWebhookEndpoint,
   toDeliveryAttempt,
-  toEndpoint,
-  toEndpointWithSecret,
+  toWebhookEndpoint,
+  toWebhookEndpointWithSecret,
   toRotatedSecret,
   toTestResult,
 } from './models';
@@ -191,25 +191,25 @@ export class WebhooksResource {
 
   /** Creates an endpoint. The response alone carries its signing secret: store it. */
   async create(params: CreateWebhookParams, options?: CreateOptions): Promise<WebhookEndpointWithSecret> {
-    return toEndpointWithSecret(await this.call('create_webhook', undefined, params, options));
+    return toWebhookEndpointWithSecret(await this.call('create_webhook', undefined, params, options));
   }
 
   async get(id: string, options?: RequestOptions): Promise<WebhookEndpoint> {
-    return toEndpoint(await this.call('get_webhook', id, undefined, options));
+    return toWebhookEndpoint(await this.call('get_webhook', id, undefined, options));
   }
 
   /** One page of endpoints, newest first; `for await` walks every page. */
   list(params: ListParams = {}, options?: RequestOptions): PagePromise<WebhookEndpoint> {
-    return this.page(() => operation('list_webhooks', undefined, params, options), toEndpoint, options);
+    return this.page(() => operation('list_webhooks', undefined, params, options), toWebhookEndpoint, options);
   }
 
   /** Changes only the given fields. */
   async update(id: string, params: UpdateWebhookParams, options?: RequestOptions): Promise<WebhookEndpoint> {
-    return toEndpoint(await this.call('update_webhook', id, params, options));
+    return toWebhookEndpoint(await this.call('update_webhook', id, params, options));
   }
 
   async delete(id: string, options?: RequestOptions): Promise<DeletedWebhookEndpoint> {
-    return toDeleted(await this.call('delete_webhook', id, undefined, options));
+    return toDeletedWebhookEndpoint(await this.call('delete_webhook', id, undefined, options));
   }
 
   /** Delivers a `platform.test` event now and reports the outcome. */
