@@ -296,17 +296,76 @@ def ts_source(models: List[Model]) -> str:
     return "\n".join(out) + "\n"
 
 
+# --- error tables ------------------------------------------------------------------------------
+# Written between `BEGIN GENERATED` and `END GENERATED` in each binding's hand-written errors module:
+# the classes are hand-written (each has its own fields and docs), the kind -> class tables are not.
+
+BEGIN, END = "BEGIN GENERATED", "END GENERATED"
+
+
+def load_error_kinds() -> Dict[str, Dict[str, Any]]:
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    kinds: Dict[str, Dict[str, Any]] = spec["x-send0-error-kinds"]
+    return kinds
+
+
+def with_region(path: Path, comment: str, body: List[str]) -> str:
+    """The file at `path` with its generated region replaced by `body`."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"{comment} {BEGIN}")
+    start = text.index("\n", start) + 1
+    end = text.index(f"{comment} {END}", start)
+    return text[:start] + "\n".join(body) + "\n" + text[end:]
+
+
+def py_error_tables(kinds: Dict[str, Dict[str, Any]]) -> List[str]:
+    out = ["_API_CLASSES: Dict[str, Type[APIError]] = {"]
+    out += [f'    "{k}": {v["class"]},' for k, v in kinds.items() if v["group"] == "api" and v.get("class")]
+    out += ["}", "", "_OTHER_CLASSES: Dict[str, Type[Send0Error]] = {"]
+    out += [
+        f'    "{k}": {v.get("python_class", v["class"])},'
+        for k, v in kinds.items()
+        if v["group"] == "other" and v.get("python_class", v.get("class"))
+    ]
+    out += ["}", "", "WEBHOOK_KINDS: Tuple[str, ...] = ("]
+    out += [f'    "{k}",' for k, v in kinds.items() if v["group"] == "webhook"]
+    return out + [")"]
+
+
+def ts_error_tables(kinds: Dict[str, Dict[str, Any]]) -> List[str]:
+    out = ["const WEBHOOK_KINDS = new Set(["]
+    out += [f"  '{k}'," for k, v in kinds.items() if v["group"] == "webhook"]
+    out += ["]);", "", "const API_CLASSES: Record<string, APIErrorClass> = {"]
+    out += [f"  {k}: {v['class']}," for k, v in kinds.items() if v["group"] == "api" and v.get("class")]
+    out += ["};", "", "const OTHER_CLASSES: Record<string, new (message: string, kind: string) => Send0Error> = {"]
+    out += [f"  {k}: {v['class']}," for k, v in kinds.items() if v["group"] == "other" and v.get("class")]
+    return out + ["};"]
+
+
+def go_error_tables(kinds: Dict[str, Dict[str, Any]]) -> List[str]:
+    names = {**GO_INITIALISMS, "api": "API"}
+    out = ["var ("]
+    for kind, info in kinds.items():
+        out += wrap(info["description"], "\t// ")
+        out.append(f'\tErr{"".join(names.get(p, p.capitalize()) for p in kind.split("_"))} = kindSentinel("{kind}")')
+    out += [")", "", "var webhookKinds = map[string]bool{"]
+    out += [f'\t"{k}": true,' for k, v in kinds.items() if v["group"] == "webhook"]
+    return out + ["}"]
+
+
 # --- the shapes, for the Rust core's drift check -----------------------------------------------
 
 
-def shapes_source(models: List[Model]) -> str:
-    """Every model's wire fields and their kinds: core/tests/client/vectors.rs checks the Rust core's
-    own models (which the server shares) against them."""
+def contract_source(models: List[Model], kinds: Dict[str, Dict[str, Any]]) -> str:
+    """Every model's wire fields and their kinds, and the error kinds in order:
+    core/tests/client/vectors.rs checks the Rust core's own models (which the server shares) and its
+    ErrorKind against them."""
     by_name = {m.name: m for m in models}
     shapes = {
         m.name: {f.name: f.kind + ("?" if f.nullable else "") for f in all_fields(by_name, m)} for m in models
     }
-    return json.dumps({"description": HEADER, "models": shapes}, indent=2) + "\n"
+    document = {"description": HEADER, "models": shapes, "error_kinds": list(kinds)}
+    return json.dumps(document, indent=2) + "\n"
 
 
 # --- driver -----------------------------------------------------------------------------------
@@ -317,11 +376,18 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only report generated files that differ")
     args = parser.parse_args()
     models = load_models()
+    kinds = load_error_kinds()
+    python_errors = ROOT / "bindings-python" / "python" / "send0" / "errors.py"
+    node_errors = ROOT / "bindings-node" / "lib" / "native-errors.ts"
+    go_errors = ROOT / "bindings-go" / "errors.go"
     outputs = {
         ROOT / "bindings-go" / "models_gen.go": gofmt(go_source(models)),
         ROOT / "bindings-python" / "python" / "send0" / "_models.py": py_source(models),
         ROOT / "bindings-node" / "lib" / "models.ts": ts_source(models),
-        ROOT / "tests" / "fixtures" / "http" / "models.json": shapes_source(models),
+        ROOT / "tests" / "fixtures" / "contract.json": contract_source(models, kinds),
+        python_errors: with_region(python_errors, "#", py_error_tables(kinds)),
+        node_errors: with_region(node_errors, "//", ts_error_tables(kinds)),
+        go_errors: gofmt(with_region(go_errors, "//", go_error_tables(kinds))),
     }
     stale = [path for path, text in outputs.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
     if args.check:

@@ -91,7 +91,7 @@ fn the_core_models_have_the_fields_of_openapi_yaml() {
         let model = serde_json::from_value::<T>(object.clone()).unwrap();
         (serde_json::to_value(&model).unwrap(), extra(&model).keys().cloned().collect())
     }
-    let path = format!("{}/../tests/fixtures/http/models.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../tests/fixtures/contract.json", env!("CARGO_MANIFEST_DIR"));
     let shapes: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let models = shapes["models"].as_object().unwrap();
     assert_eq!(models.len(), 6, "a model was added to openapi.yaml: add it here");
@@ -127,4 +127,14 @@ fn the_core_models_have_the_fields_of_openapi_yaml() {
         assert!(unknown.is_empty(), "{model}: openapi.yaml has fields the Rust model lacks: {unknown:?}");
         assert_eq!(back, object, "{model}: the Rust model writes other fields than openapi.yaml has");
     }
+}
+
+/// The core's error kinds against openapi.yaml's `x-send0-error-kinds`, from which every binding's
+/// error table is generated: the same kinds, in the same order.
+#[test]
+fn the_core_error_kinds_are_those_of_openapi_yaml() {
+    let path = format!("{}/../tests/fixtures/contract.json", env!("CARGO_MANIFEST_DIR"));
+    let contract: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let core: Vec<Value> = send0::ErrorKind::ALL.iter().map(|k| Value::from(k.as_str())).collect();
+    assert_eq!(contract["error_kinds"], Value::from(core));
 }
