@@ -49,6 +49,33 @@ mod tests {
             }
         }
         assert_eq!(sample_data("email.bounced", None)["bounce_type"], "hard");
+    }
+
+    /// Each sample has exactly the fields of its type's data shape in openapi.yaml (through
+    /// tests/fixtures/contract.json, which scripts/generate/generate.py writes from it).
+    #[test]
+    fn every_sample_has_the_fields_openapi_yaml_gives_its_type() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/contract.json");
+        let contract: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for t in send0::events::EVENT_TYPES {
+            let shape =
+                contract["event_data"][t].as_object().unwrap_or_else(|| panic!("{t} is not in openapi.yaml"));
+            let data = sample_data(t, Some("wh_1"));
+            let data = data.as_object().unwrap();
+            let mut names: Vec<&String> = data.keys().collect();
+            names.sort();
+            let mut expected: Vec<&String> = shape.keys().collect();
+            expected.sort();
+            assert_eq!(names, expected, "{t}");
+            for (name, kind) in shape {
+                let fits = match kind.as_str().unwrap() {
+                    "string" => data[name].is_string(),
+                    "strings" => data[name].as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+                    other => panic!("{t}.{name}: kind {other}"),
+                };
+                assert!(fits, "{t}.{name} is not a {kind}: {}", data[name]);
+            }
+        }
         assert_eq!(sample_data("platform.test", Some("wh_1"))["endpoint_id"], "wh_1");
     }
 }

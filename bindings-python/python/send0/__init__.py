@@ -7,7 +7,8 @@
 import atexit as _atexit
 import os as _os
 
-from . import _native, errors
+from . import _events, _native, errors
+from ._events import *  # noqa: F403 - the generated event catalog, listed by its __all__
 from ._client import NOT_GIVEN, AsyncPage, AsyncSend0, NotGiven, Send0, SyncPage
 from ._models import (
     DeletedWebhookEndpoint,
@@ -68,6 +69,7 @@ __all__ = [
     "errors",
     "__version__",
 ]
+__all__ += _events.__all__
 
 # tokio's threads do not survive fork(): a child starts a fresh runtime on its first call.
 if hasattr(_os, "register_at_fork"):

@@ -138,3 +138,14 @@ fn the_core_error_kinds_are_those_of_openapi_yaml() {
     let core: Vec<Value> = send0::ErrorKind::ALL.iter().map(|k| Value::from(k.as_str())).collect();
     assert_eq!(contract["error_kinds"], Value::from(core));
 }
+
+/// The core's event catalog against openapi.yaml's webhooks, from which every binding's catalog is
+/// generated: the same types, in the same order.
+#[test]
+fn the_core_event_types_are_those_of_openapi_yaml() {
+    let path = format!("{}/../tests/fixtures/contract.json", env!("CARGO_MANIFEST_DIR"));
+    let contract: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let catalog: Vec<&str> =
+        contract["event_types"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert_eq!(catalog, send0::events::EVENT_TYPES);
+}
