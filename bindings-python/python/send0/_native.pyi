@@ -1,9 +1,22 @@
 # The private native module (Rust, pyo3). Its API may change with any release; use `send0`.
+# Hand-written (it holds no wire contract: operations cross as JSON); `make test-python` checks it
+# against the built module with mypy's stubtest.
 from datetime import timedelta
-from typing import Any, Awaitable, Optional, Union
+from typing import Any, Awaitable, Optional, Union, final
 
 from ._webhooks import Body, Headers, Instant, Secret, WebhookEvent
 
+__all__ = [
+    "NativeClient",
+    "__version__",
+    "_after_fork_in_child",
+    "_drain_async_at_exit",
+    "_panic_for_test",
+    "loads",
+    "sign",
+    "verify",
+    "verify_raw",
+]
 __version__: str
 
 def verify(
@@ -18,10 +31,11 @@ def _after_fork_in_child() -> None: ...
 def _drain_async_at_exit() -> None: ...
 def _panic_for_test(message: str) -> None: ...
 
+@final
 class NativeClient:
-    def __init__(
-        self, api_key: Optional[str], base_url: Optional[str], timeout: float, max_retries: int, user_agent: str
-    ) -> None: ...
+    def __new__(
+        cls, api_key: Optional[str], base_url: Optional[str], timeout: float, max_retries: int, user_agent: str
+    ) -> "NativeClient": ...
     def call(self, request: str) -> str: ...
     def call_async(self, request: str) -> Awaitable[str]: ...
     @property
