@@ -76,7 +76,7 @@ app.post('/webhooks/send0', express.raw({ type: 'application/json' }), (req, res
   // repeat (retries): event.id is stable, use it to skip duplicates.
   res.json({ received: true });
   verified++;
-  if (expect !== undefined && verified >= expect) res.on('finish', stop);
+  if (expect !== undefined && verified >= expect) res.on('finish', done);
 });
 
 const server = app.listen(Number(arg('--port') ?? 3000), '127.0.0.1', () => {
@@ -90,6 +90,13 @@ const server = app.listen(Number(arg('--port') ?? 3000), '127.0.0.1', () => {
 function stop(): void {
   server.close(() => console.log(`receiver: ${verified} verified, ${rejected} rejected`));
   server.closeIdleConnections();
+}
+
+// After the last expected answer has gone out no connection is needed: close them all, with any
+// that the sender opened and never used (Node counts those as busy, and close() would wait).
+function done(): void {
+  stop();
+  server.closeAllConnections();
 }
 
 process.on('SIGTERM', stop);
