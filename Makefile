@@ -10,7 +10,11 @@ FUZZ_SECONDS ?= 600
 .PHONY: setup-python test-python demo-python bench-python setup-node build-node test-node demo-node bench-node
 .PHONY: demo test setup-rust build-rust test-rust lint-rust demo-rust demo-server test-contract bench bench-rust bench-server fuzz fixtures
 
-demo: demo-rust demo-server demo-python demo-node demo-go
+# One driver runs every demo (examples/rust/src/bin/demo, built by build-rust): its table says what
+# each language runs; `make demo` runs them all and ends with a pass/fail line per language.
+DEMO := target/debug/demo
+demo: build-rust setup-python build-node build-go
+	$(DEMO)
 
 test: test-rust test-contract test-python test-node test-go test-dist
 
@@ -37,11 +41,11 @@ build-rust: setup-rust
 	$(CARGO) build --locked -p send0-examples -p send0-server --bins
 
 demo-rust: build-rust
-	scripts/demo-rust.sh
+	$(DEMO) rust
 
 ## The local server --------------------------------------------------------------------------
 demo-server: build-rust
-	scripts/demo-server.sh
+	$(DEMO) server
 
 # schemathesis (from PyPI, in a virtualenv under target/) against the running server and openapi.yaml.
 test-contract: build-rust
@@ -63,7 +67,7 @@ test-python: setup-python build-rust
 	$(VENV)/bin/pytest bindings-python/tests -q
 
 demo-python: setup-python build-rust
-	scripts/demo-python.sh
+	$(DEMO) python
 
 ## Node ----------------------------------------------------------------------------------------
 # npm ci from package-lock.json, the native module by the napi CLI (release profile, shared with the
@@ -87,7 +91,7 @@ test-node: build-node build-rust
 	tests/edge/run.sh
 
 demo-node: build-node build-rust
-	scripts/demo-node.sh
+	$(DEMO) node
 
 ## Go ------------------------------------------------------------------------------------------
 # The static library (release profile, shared with the other bindings) that cgo links from
@@ -104,7 +108,7 @@ test-go: build-go build-rust
 	scripts/test-go-nocgo.sh
 
 demo-go: build-go build-rust
-	scripts/demo-go.sh
+	$(DEMO) go
 
 ## Release artifacts ----------------------------------------------------------------------------
 # `make dist` builds what the registries would serve, into dist/ (the dist profile: fat LTO, one

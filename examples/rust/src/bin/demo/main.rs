@@ -390,7 +390,7 @@ impl Running {
         Ok(())
     }
 
-    /// Lines of its output that start with `prefix`.
+    /// The lines of its output that start with one of `prefixes`.
     fn count(&self, prefixes: &[&str]) -> usize {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
         log.lines().filter(|line| prefixes.iter().any(|p| line.starts_with(p))).count()
