@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 600
 
 .PHONY: build-wasm build-go test-go demo-go bench-go release-server
 .PHONY: setup-python test-python demo-python bench-python setup-node build-node test-node demo-node bench-node
-.PHONY: demo test setup-rust build-rust test-rust lint-rust demo-rust demo-server test-contract bench bench-rust bench-server fuzz fixtures
+.PHONY: demo test setup-rust build-rust test-rust lint-rust demo-rust demo-server test-contract generate check-generated bench bench-rust bench-server fuzz fixtures
 
 # One driver runs every demo (examples/rust/src/bin/demo, built by build-rust): its table says what
 # each language runs; `make demo` runs them all and ends with a pass/fail line per language.
@@ -16,7 +16,7 @@ DEMO := target/debug/demo
 demo: build-rust setup-python build-node build-go
 	$(DEMO)
 
-test: test-rust test-contract test-python test-node test-go test-dist
+test: check-generated test-rust test-contract test-python test-node test-go test-dist
 
 ## Rust ---------------------------------------------------------------------------------------
 # rustup's stable toolchain is on the machine; crates come from the registry through Cargo.lock.
@@ -51,6 +51,15 @@ demo-server: build-rust
 test-contract: build-rust
 	scripts/schemathesis.sh
 
+## Generated code --------------------------------------------------------------------------------
+# Every binding's typed models come from openapi.yaml (scripts/generate/generate.py); make test
+# fails when a generated file differs from what openapi.yaml generates.
+generate: setup-python
+	$(VENV)/bin/python scripts/generate/generate.py
+
+check-generated: setup-python
+	$(VENV)/bin/python scripts/generate/generate.py --check
+
 ## Python ------------------------------------------------------------------------------------
 # A virtualenv under target/ with the pinned tools, and the SDK installed the way users install it
 # (pip builds the abi3 wheel with maturin, in the release profile the other bindings share).
@@ -64,6 +73,7 @@ setup-python:
 
 test-python: setup-python build-rust
 	cd bindings-python && ../$(VENV)/bin/mypy --strict python/send0 tests ../examples/python
+	cd bindings-python && ../$(VENV)/bin/python -m mypy.stubtest send0._native
 	$(VENV)/bin/pytest bindings-python/tests -q
 
 demo-python: setup-python build-rust
