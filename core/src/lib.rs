@@ -21,13 +21,13 @@
 #[cfg(feature = "client")]
 pub mod client;
 mod error;
-mod secret;
+mod redacted;
 pub mod webhooks;
 
 #[cfg(feature = "client")]
 pub use client::{Client, ClientBuilder, RequestOptions};
 pub use error::{ApiErrorDetails, Error, ErrorKind, Result, catch_panic};
-pub use secret::{SecretString, redact};
+pub use redacted::{SecretString, redact};
 pub use webhooks::events;
 
 /// This crate's version, reported in `User-Agent`.

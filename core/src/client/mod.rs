@@ -20,8 +20,8 @@ pub use models::{
 pub use pagination::{MAX_PAGES, PageWalk, paginate};
 pub use webhooks::Webhooks;
 
+use crate::SecretString;
 use crate::error::{Error, ErrorKind, Result};
-use crate::secret::SecretString;
 
 /// The API's address when neither the builder nor `SEND0_BASE_URL` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://api.send0.dev";
@@ -137,7 +137,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key.as_deref().map(crate::secret::redact))
+            .field("api_key", &self.api_key.as_deref().map(crate::redact))
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::secret::SecretString;
+use crate::SecretString;
 
 /// The state of an endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -177,7 +177,7 @@ async fn read_capped(mut response: reqwest::Response, what: &str, timeout: Durat
 /// `text` with every occurrence of the API key redacted.
 fn redact_key(text: String, api_key: &str) -> String {
     if !api_key.is_empty() && text.contains(api_key) {
-        text.replace(api_key, &crate::secret::redact(api_key))
+        text.replace(api_key, &crate::redact(api_key))
     } else {
         text
     }

@@ -5,11 +5,11 @@
 
 pub mod events;
 mod headers;
-mod secret;
+mod keys;
 mod sign;
 mod verify;
 
 pub use headers::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders, split_nul};
-pub use secret::{PUBLIC_KEY_PREFIX, SECRET_PREFIX, WebhookSecret};
+pub use keys::{PUBLIC_KEY_PREFIX, SECRET_PREFIX, WebhookSecret};
 pub use sign::{sign, sign_with};
 pub use verify::{DEFAULT_TOLERANCE, MAX_ENTRIES, MAX_V1A_ENTRIES, Verifier, WebhookEvent};

@@ -3,7 +3,7 @@
 
 use base64::Engine as _;
 
-use super::secret::{Key, WebhookSecret};
+use super::keys::{Key, WebhookSecret};
 use super::verify::hmac_tag;
 use crate::error::{Error, ErrorKind, Result};
 

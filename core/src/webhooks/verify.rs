@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use subtle::ConstantTimeEq;
 
 use super::headers::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders};
-use super::secret::{BASE64, Key, WebhookSecret};
+use super::keys::{BASE64, Key, WebhookSecret};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The default tolerance between `webhook-timestamp` and now, on either side.
@@ -261,7 +261,7 @@ impl Verifier {
 
 /// HMAC-SHA256 of `{id}.{timestamp}.{body}` without copying the body.
 pub(crate) fn hmac_tag(
-    keyed: &super::secret::HmacSha256,
+    keyed: &super::keys::HmacSha256,
     id: &str,
     timestamp: &str,
     body: &[u8],
