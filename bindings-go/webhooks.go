@@ -107,7 +107,7 @@ func packSecrets(secrets []string) ([]byte, error) {
 }
 
 // joinNUL packs items as a\0b\0c: a NUL between items and none after the last one, the form
-// the core's split_nul reads (every NUL separates two items).
+// send0-bridge's split_nul reads (every NUL separates two items).
 func joinNUL(items []string) []byte {
 	size := 0
 	for _, item := range items {
@@ -158,11 +158,11 @@ func VerifyWebhook(body []byte, headers http.Header, secret string, opts ...Veri
 	return eventFromRecord(out, body)
 }
 
-// eventFromRecord builds the event from the record the core hands back (send0_verify's
-// event_record in bindings-go/ffi/src/webhooks.rs: little-endian created_at i64, timestamp i64,
-// data_offset u64, data_len u64, livemode u8, then id, type, service and webhook_id, each a u32
-// length and its text). The event owns a copy of the body: the caller's buffer may be reused after
-// verify returns, and what the event holds must stay what was verified.
+// eventFromRecord builds the event from the record the core hands back (event_record in
+// bridge/src/webhooks.rs: little-endian created_at i64, timestamp i64, data_offset u64, data_len
+// u64, livemode u8, then id, type, service and webhook_id, each a u32 length and its text). The
+// event owns a copy of the body: the caller's buffer may be reused after verify returns, and what
+// the event holds must stay what was verified.
 func eventFromRecord(record, body []byte) (*Event, error) {
 	const fixed = 33
 	unreadable := &Error{Kind: "decode", Message: "unreadable event from the send0 core"}

@@ -8,7 +8,7 @@
 
 import { Send0Error } from './errors.js';
 import { fromDescription, type NativeDescription } from './native-errors.js';
-import type { EventFields, VerifyCore } from './webhooks-core.js';
+import type { VerifyCore } from './webhooks-core.js';
 
 interface CoreExports {
   memory: WebAssembly.Memory;
@@ -27,8 +27,6 @@ interface CoreExports {
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
-/** The fixed part of the event record (event_record in bindings-go/ffi/src/webhooks.rs). */
-const RECORD_FIXED = 33;
 
 /** One call: the inputs it placed in the instance's memory and its two result slots. */
 class Call {
@@ -83,36 +81,6 @@ class Call {
   }
 }
 
-/** Reads the event record send0_verify returns. */
-function eventFields(record: Uint8Array): EventFields {
-  const unreadable = (): never => {
-    throw new Send0Error('unreadable event from the send0 core', 'decode');
-  };
-  if (record.length < RECORD_FIXED) unreadable();
-  const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
-  const texts: string[] = [];
-  let at = RECORD_FIXED;
-  while (texts.length < 4) {
-    if (at + 4 > record.length) unreadable();
-    const len = view.getUint32(at, true);
-    if (at + 4 + len > record.length) unreadable();
-    texts.push(utf8Decoder.decode(record.subarray(at + 4, at + 4 + len)));
-    at += 4 + len;
-  }
-  const [id, type, service, webhookId] = texts as [string, string, string, string];
-  return {
-    id,
-    type,
-    service,
-    webhookId,
-    createdAt: Number(view.getBigInt64(0, true)),
-    timestamp: Number(view.getBigInt64(8, true)),
-    dataOffset: Number(view.getBigUint64(16, true)),
-    dataLen: Number(view.getBigUint64(24, true)),
-    livemode: view.getUint8(32) !== 0,
-  };
-}
-
 /** The core over one compiled module: a single instance (JS calls never overlap), made on first use. */
 export class WasmCore implements VerifyCore {
   readonly #module: WebAssembly.Module;
@@ -158,8 +126,8 @@ export class WasmCore implements VerifyCore {
     });
   }
 
-  verify(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): EventFields {
-    return eventFields(this.#verify(body, headers, secrets, tolerance, now, true));
+  verify(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): Uint8Array {
+    return this.#verify(body, headers, secrets, tolerance, now, true);
   }
 
   verifyRaw(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): void {

@@ -4,7 +4,7 @@
  * it over the Node-API module (webhooks.ts), the edge entry over the WebAssembly one (edge.ts).
  */
 
-import { WebhookVerificationError } from './errors.js';
+import { Send0Error, WebhookVerificationError } from './errors.js';
 import type { WebhookEvent } from './events.js';
 
 /** A raw request body, exactly as received (a Node `Buffer` is a `Uint8Array`). */
@@ -24,27 +24,13 @@ export interface VerifyOptions {
   now?: number | Date;
 }
 
-/** A verified event's fields as a core hands them over; `data` is `raw[dataOffset..][..dataLen]`. */
-export interface EventFields {
-  id: string;
-  type: string;
-  service: string;
-  livemode: boolean;
-  /** Unix milliseconds. */
-  createdAt: number;
-  webhookId: string;
-  timestamp: number;
-  dataOffset: number;
-  /** 0: the envelope has no `data`. */
-  dataLen: number;
-}
-
 /**
  * One build of the core. Headers come packed as `name\0value\0…`, secrets as `secret\0secret…`;
- * `now` null means the current time. Failures throw the SDK's error classes.
+ * `now` null means the current time; `verify` returns the event record (bridge/src/webhooks.rs).
+ * Failures throw the SDK's error classes.
  */
 export interface VerifyCore {
-  verify(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): EventFields;
+  verify(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): Uint8Array;
   verifyRaw(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): void;
   sign(secret: string, msgId: string, timestamp: number, body: Uint8Array): string;
 }
@@ -181,16 +167,26 @@ class VerifiedEvent<Raw extends Uint8Array> {
   #data: unknown;
   #parsed = false;
 
-  constructor(fields: EventFields, raw: Raw) {
-    this.id = fields.id;
-    this.type = fields.type;
-    this.service = fields.service;
-    this.livemode = fields.livemode;
-    this.createdAt = new Date(fields.createdAt);
-    this.webhookId = fields.webhookId;
-    this.timestamp = fields.timestamp;
+  /**
+   * `record`: little-endian created_at i64 (Unix ms), timestamp i64, data offset u64 and length
+   * u64 (0: no data), livemode u8, then id, type, service and webhook id, each a u32 length and
+   * its UTF-8.
+   */
+  constructor(record: Uint8Array, raw: Raw) {
+    const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
+    const texts: string[] = [];
+    for (let at = 33; texts.length < 4; ) {
+      const end = at + 4 <= record.length ? at + 4 + view.getUint32(at, true) : Infinity;
+      if (end > record.length) throw new Send0Error('unreadable event from the send0 core', 'decode');
+      texts.push(utf8Decoder.decode(record.subarray(at + 4, end)));
+      at = end;
+    }
+    [this.id, this.type, this.service, this.webhookId] = texts as [string, string, string, string];
+    this.createdAt = new Date(Number(view.getBigInt64(0, true)));
+    this.timestamp = Number(view.getBigInt64(8, true));
+    this.livemode = view.getUint8(32) !== 0;
     this.raw = raw;
-    this.#span = [fields.dataOffset, fields.dataLen];
+    this.#span = [Number(view.getBigUint64(16, true)), Number(view.getBigUint64(24, true))];
   }
 
   get data(): unknown {
@@ -235,8 +231,8 @@ export function createWebhooks<Raw extends Uint8Array>(
     verify(body, headers, secret, options) {
       const raw = ownCopy(typeof body === 'string' ? body : bodyBytes(body, 'verify'));
       const now = options?.now === undefined ? null : unixSeconds(options.now, 'now');
-      const fields = core.verify(raw, packedHeaders(headers), secrets(secret), tolerance(options), now);
-      return new VerifiedEvent(fields, raw) as unknown as WebhookEvent<Raw>;
+      const record = core.verify(raw, packedHeaders(headers), secrets(secret), tolerance(options), now);
+      return new VerifiedEvent(record, raw) as unknown as WebhookEvent<Raw>;
     },
     verifyRaw(body, headers, secret, options) {
       const bytes = bodyBytes(body, 'verifyRaw');

@@ -9,11 +9,9 @@
 //! the whole Node process, so it becomes an `api` error instead. (Async bodies are already caught
 //! by napi, which rejects the promise.)
 
-use std::time::Duration;
-
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use send0::webhooks::{Verifier, WebhookHeaders};
+use send0_bridge::webhooks::{event_record, unpack_headers, unpack_verifier};
 use tokio_util::sync::CancellationToken;
 
 fn js_error(error: send0::Error) -> Error {
@@ -25,33 +23,28 @@ fn shielded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
     send0::catch_panic(body).unwrap_or_else(|panic| Err(js_error(panic)))
 }
 
-fn verifier(secrets: &str, tolerance: u32, now: Option<i64>) -> send0::Result<Verifier> {
-    let verifier = Verifier::from_secrets(send0::webhooks::split_nul(secrets))?
-        .with_tolerance(Duration::from_secs(tolerance.into()));
-    Ok(match now {
-        Some(now) => verifier.with_now(now),
-        None => verifier,
-    })
-}
-
-/// Verifies a delivery and returns the event's fields as JSON (`WebhookEvent::summary_json`:
-/// `data` as its span of the body, which the wrapper parses when it is read).
+/// Verifies a delivery and returns the event as its record (`send0_bridge::webhooks::event_record`,
+/// the encoding the WebAssembly build returns too: `data` as its span of the body, which the
+/// wrapper parses when it is read).
 ///
 /// `headers` is `name\0value\0…` and `secrets` is `secret\0secret\0…`: one string each crosses the
-/// boundary much faster than arrays of strings.
+/// boundary much faster than arrays of strings. The record comes back copied into a new Buffer:
+/// for some 80 bytes that is faster than handing V8 the Rust allocation with a finalizer.
 #[napi]
-pub fn verify(
+pub fn verify<'env>(
+    env: &'env Env,
     body: &[u8],
     headers: String,
     secrets: String,
     tolerance: u32,
     now: Option<i64>,
-) -> Result<String> {
+) -> Result<BufferSlice<'env>> {
     shielded(|| {
-        let headers = WebhookHeaders::from_nul_separated(&headers);
-        verifier(&secrets, tolerance, now)
-            .and_then(|v| v.verify(body, &headers).map(|e| e.summary_json()))
-            .map_err(js_error)
+        let headers = unpack_headers(&headers);
+        let record = unpack_verifier(&secrets, tolerance.into(), now)
+            .and_then(|v| event_record(&v.verify(body, &headers)?))
+            .map_err(js_error)?;
+        BufferSlice::copy_from(env, record)
     })
 }
 
@@ -65,8 +58,10 @@ pub fn verify_raw(
     now: Option<i64>,
 ) -> Result<()> {
     shielded(|| {
-        let headers = WebhookHeaders::from_nul_separated(&headers);
-        verifier(&secrets, tolerance, now).and_then(|v| v.verify_raw(body, &headers)).map_err(js_error)
+        let headers = unpack_headers(&headers);
+        unpack_verifier(&secrets, tolerance.into(), now)
+            .and_then(|v| v.verify_raw(body, &headers))
+            .map_err(js_error)
     })
 }
 

@@ -368,7 +368,7 @@ pub(crate) fn verify<'py>(
     let args = Arguments::read(body, headers, secret, tolerance, now, "Webhooks.verify")?;
     let fields = args.run(|verifier, body, headers| {
         let event = verifier.verify(body, headers)?;
-        let span = event.data_span().unwrap_or(0..0);
+        let span = send0_bridge::webhooks::data_span(&event).unwrap_or(0..0);
         Ok(Fields {
             data_span: (span.start, span.len()),
             id: event.id,

@@ -5,6 +5,9 @@
 //!   guard, every field the API sent kept.
 //! - [`config`]: a client's settings as data.
 //! - [`runtime`]: the one process-wide tokio runtime, rebuilt after `fork()`.
+//! - [`webhooks`]: the NUL-packed headers and secrets, and the verified event's record: the one
+//!   encoding of an event for every binding that crosses a byte boundary. It needs no `client`
+//!   feature (the WebAssembly build uses it).
 #![warn(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -17,6 +20,7 @@ pub mod config;
 pub mod operation;
 #[cfg(feature = "client")]
 pub mod runtime;
+pub mod webhooks;
 
 #[cfg(feature = "client")]
 pub use config::ClientConfig;

@@ -1,6 +1,6 @@
 //! Fuzzes the parsers that read what a server or a binding hands the core: `Retry-After` /
 //! `retry-after-ms` (from any API or webhook receiver) and the NUL-packed header and secret lists
-//! (from the Node and Go bindings).
+//! (from the Node and Go bindings, read by send0-bridge).
 //!
 //! Besides "never panics": a parsed wait is at most a day, the client never waits longer than
 //! its 60 s cap, and headers packed from pairs without NUL read back as the same headers.
@@ -10,7 +10,8 @@ use arbitrary::Arbitrary;
 use http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 use send0::client::retry::{LONGEST_WAIT, MAX_RETRY_AFTER, delay, retry_after, should_retry_status};
-use send0::webhooks::{WebhookHeaders, split_nul};
+use send0::webhooks::WebhookHeaders;
+use send0_bridge::webhooks::{split_nul, unpack_headers};
 
 #[derive(Arbitrary, Debug)]
 enum Input<'a> {
@@ -34,7 +35,7 @@ fuzz_target!(|input: Input<'_>| match input {
         let _ = should_retry_status(status, &headers);
     }
     Input::Packed(packed) => {
-        let _ = WebhookHeaders::from_nul_separated(packed);
+        let _ = unpack_headers(packed);
         assert_eq!(split_nul(packed).count(), if packed.is_empty() { 0 } else { packed.matches('\0').count() + 1 });
     }
     Input::Pairs(pairs) => {
@@ -44,7 +45,7 @@ fuzz_target!(|input: Input<'_>| match input {
         let packed = pairs.iter().flat_map(|(n, v)| [*n, *v]).collect::<Vec<_>>().join("\0");
         let direct: WebhookHeaders = pairs.iter().copied().collect();
         if !packed.is_empty() {
-            assert_eq!(WebhookHeaders::from_nul_separated(&packed), direct, "{packed:?}");
+            assert_eq!(unpack_headers(&packed), direct, "{packed:?}");
         }
     }
 });

@@ -59,19 +59,6 @@ impl WebhookHeaders {
         }
     }
 
-    /// Headers packed as `name\0value\0name\0value` (see [`split_nul`]): the compact form in
-    /// which the Go and Node bindings pass a request's headers in one string. An unpaired final
-    /// name is ignored. The bindings pack only the three names and refuse a NUL inside a value:
-    /// here it would shift every pair after it.
-    pub fn from_nul_separated(packed: &str) -> Self {
-        let items: Vec<&str> = split_nul(packed).collect();
-        items
-            .chunks_exact(2)
-            .filter_map(|pair| pair.first().zip(pair.get(1)))
-            .map(|(n, v)| (*n, *v))
-            .collect()
-    }
-
     /// The `webhook-id` value, if present.
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
@@ -112,17 +99,6 @@ impl From<&http::HeaderMap> for WebhookHeaders {
     }
 }
 
-/// The items of a list packed as `a\0b\0…\0z`: joined by NUL, with no NUL after the last one.
-///
-/// Every NUL separates two items, so `a\0` is `a` and an empty item. (A trailing NUL used to be
-/// optional, which made `["a", ""]` joined by NUL read as `["a"]`: an empty secret vanished instead
-/// of being refused.) The empty string is the empty list; a list of one empty item packs the same
-/// way, and every caller refuses both (no secret, an empty secret).
-pub fn split_nul(packed: &str) -> impl Iterator<Item = &str> {
-    let any = !packed.is_empty();
-    packed.split('\0').filter(move |_| any)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,39 +124,6 @@ mod tests {
         let headers: WebhookHeaders = [("webhook-id", "")].into_iter().collect();
         assert_eq!(headers.id(), Some(""));
         assert_eq!(headers.timestamp(), None);
-    }
-
-    #[test]
-    fn nul_separated_pairs() {
-        let headers = WebhookHeaders::from_nul_separated(
-            "Webhook-Id\0m\0webhook-signature\0v1,a\0webhook-signature\0v1,b",
-        );
-        assert_eq!((headers.id(), headers.signature()), (Some("m"), Some("v1,a v1,b")));
-        // An empty final value is a value, and an unpaired final name is ignored.
-        let headers = WebhookHeaders::from_nul_separated("webhook-id\0m\0webhook-timestamp\0");
-        assert_eq!((headers.id(), headers.timestamp()), (Some("m"), Some("")));
-        let headers = WebhookHeaders::from_nul_separated("webhook-id\0m\0webhook-timestamp");
-        assert_eq!((headers.id(), headers.timestamp()), (Some("m"), None));
-    }
-
-    #[test]
-    fn every_nul_separates_two_items() {
-        fn split(packed: &str) -> Vec<&str> {
-            split_nul(packed).collect()
-        }
-        assert_eq!(split("a\0b"), ["a", "b"]);
-        assert_eq!(split(""), [] as [&str; 0]);
-        assert_eq!(split("a"), ["a"]);
-        // A trailing empty item (an empty secret after a valid one) is kept, not dropped.
-        assert_eq!(split("whsec_a\0"), ["whsec_a", ""]);
-        assert_eq!(split("\0"), ["", ""]);
-        assert_eq!(split("a\0\0b"), ["a", "", "b"]);
-        // Packing by joining with NUL and splitting give back the same list, whenever it is not
-        // the single empty item (which reads as no items).
-        for list in [&["a", "", ""][..], &["", "a"], &["a", "b", "c"], &[]] {
-            let packed = list.join("\0");
-            assert_eq!(split(&packed), list, "{list:?}");
-        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod keys;
 mod sign;
 mod verify;
 
-pub use headers::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders, split_nul};
+pub use headers::{WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders};
 pub use keys::{PUBLIC_KEY_PREFIX, SECRET_PREFIX, WebhookSecret};
 pub use sign::{sign, sign_with};
 pub use verify::{DEFAULT_TOLERANCE, MAX_ENTRIES, MAX_V1A_ENTRIES, Verifier, WebhookEvent};

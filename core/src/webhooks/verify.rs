@@ -68,33 +68,6 @@ pub struct WebhookEvent<'a> {
 }
 
 impl WebhookEvent<'_> {
-    /// Where `data` lies in the raw body (`raw[span]` is its JSON text), or None when the envelope
-    /// has no `data`. Bindings use it to hand the data over without copying or parsing it twice.
-    pub fn data_span(&self) -> Option<std::ops::Range<usize>> {
-        let data = self.data.get().as_bytes();
-        let start = (data.as_ptr() as usize).checked_sub(self.raw.as_ptr() as usize)?;
-        (start + data.len() <= self.raw.len()).then(|| start..start + data.len())
-    }
-
-    /// The event's fields as compact JSON for a binding, with `data` as its span of the raw body:
-    /// `{"id","type","service","livemode","created_at","webhook_id","timestamp","data_offset","data_len"}`
-    /// (`data_len` 0: no data). The binding slices `data` out of the body it already holds.
-    pub fn summary_json(&self) -> String {
-        let span = self.data_span().unwrap_or(0..0);
-        serde_json::json!({
-            "id": self.id,
-            "type": self.event_type,
-            "service": self.service,
-            "livemode": self.livemode,
-            "created_at": self.created_at,
-            "webhook_id": self.webhook_id,
-            "timestamp": self.timestamp,
-            "data_offset": span.start,
-            "data_len": span.len(),
-        })
-        .to_string()
-    }
-
     /// Deserializes `data` into a type of the caller's.
     pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_str(self.data.get()).map_err(|e| {
@@ -260,12 +233,7 @@ impl Verifier {
 }
 
 /// HMAC-SHA256 of `{id}.{timestamp}.{body}` without copying the body.
-pub(crate) fn hmac_tag(
-    keyed: &super::keys::HmacSha256,
-    id: &str,
-    timestamp: &str,
-    body: &[u8],
-) -> [u8; 32] {
+pub(crate) fn hmac_tag(keyed: &super::keys::HmacSha256, id: &str, timestamp: &str, body: &[u8]) -> [u8; 32] {
     let mut mac = keyed.clone();
     mac.update(id.as_bytes());
     mac.update(b".");
@@ -357,25 +325,3 @@ fn parse_event<'a>(body: &'a [u8], webhook_id: &str, timestamp: i64) -> Result<W
 }
 
 const RAW_NULL: &RawValue = RawValue::NULL;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::webhooks::sign;
-
-    #[test]
-    fn data_span_points_into_the_body() {
-        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-        let verifier = Verifier::new(secret).unwrap().with_now(1_700_000_000);
-        for (body, expected) in [
-            (&br#"{"type":"email.opened","data": {"a":[1,2]} }"#[..], Some(&br#"{"a":[1,2]}"#[..])),
-            (&br#"{"type":"email.opened"}"#[..], None),
-            (&br#"{"type":"email.opened","data":null}"#[..], None),
-        ] {
-            let signature = sign(secret, "msg", 1_700_000_000, body).unwrap();
-            let headers = WebhookHeaders::from_values("msg", "1700000000", &signature);
-            let event = verifier.verify(body, &headers).unwrap();
-            assert_eq!(event.data_span().map(|r| &body[r]), expected);
-        }
-    }
-}
