@@ -50,7 +50,9 @@
 //
 // Every error matches, with [errors.Is], the sentinel of its kind ([ErrNotFound],
 // [ErrRateLimited], [ErrInvalidSignature], ...), the same kinds as in every send0 SDK; [errors.As]
-// gets the details from an [*APIError], a [*WebhookVerificationError] or an [*Error].
+// gets the details from an [*APIError], a [*WebhookVerificationError] or an [*Error]. A panic
+// inside the core (a bug; in the WebAssembly build, a trap) is an [*Error] of kind api ([ErrAPI])
+// whose message starts "internal error in the send0 core", never a crash.
 //
 // # The local server
 //

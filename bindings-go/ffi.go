@@ -6,6 +6,19 @@ package send0
 #cgo CFLAGS: -I${SRCDIR}/include
 #include <stdlib.h>
 #include "send0.h"
+
+// send0_verify with the three input pointers set in C: cgo may pass Go pointers to C as
+// arguments, but not a Go value that holds them, so Go fills in the rest of the options.
+static int32_t verify(Send0VerifyOptions options, const uint8_t *body, const uint8_t *headers,
+                      const uint8_t *secrets, Send0Bytes *out, Send0Bytes *err_out) {
+	options.body = body;
+	options.headers = headers;
+	options.secrets = secrets;
+	return send0_verify(&options, out, err_out);
+}
+
+// For this package's tests only (export_test.go), so it is not in send0.h.
+int32_t send0_test_only_panic(Send0Bytes *err_out);
 */
 import "C"
 
@@ -116,17 +129,20 @@ func (c *nativeClient) call(ctx context.Context, request []byte) ([]byte, error)
 }
 
 func coreVerify(body, headers, secrets []byte, toleranceSecs uint64, now *int64, parse bool) ([]byte, error) {
-	var out, errOut C.Send0Bytes
-	hasNow, nowValue := C.int32_t(0), C.int64_t(0)
+	options := C.Send0VerifyOptions{
+		body_len:       C.size_t(len(body)),
+		headers_len:    C.size_t(len(headers)),
+		secrets_len:    C.size_t(len(secrets)),
+		tolerance_secs: C.uint64_t(toleranceSecs),
+	}
 	if now != nil {
-		hasNow, nowValue = 1, C.int64_t(*now)
+		options.has_now, options.now = 1, C.int64_t(*now)
 	}
-	parseFlag := C.int32_t(0)
 	if parse {
-		parseFlag = 1
+		options.parse = 1
 	}
-	status := C.send0_verify(ptr(body), C.size_t(len(body)), ptr(headers), C.size_t(len(headers)),
-		ptr(secrets), C.size_t(len(secrets)), C.uint64_t(toleranceSecs), hasNow, nowValue, parseFlag, &out, &errOut)
+	var out, errOut C.Send0Bytes
+	status := C.verify(options, ptr(body), ptr(headers), ptr(secrets), &out, &errOut)
 	runtime.KeepAlive(body)
 	runtime.KeepAlive(headers)
 	runtime.KeepAlive(secrets)

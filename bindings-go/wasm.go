@@ -112,13 +112,17 @@ func coreVersion() string {
 	return string(version)
 }
 
+// verifyOptionsSize is the size of send0_verify's Send0VerifyOptions in wasm32 (4-byte pointers
+// and size_t), whose layout send0-ffi checks when it builds (bindings-go/ffi/src/webhooks.rs).
+const verifyOptionsSize = 48
+
 func coreVerify(body, headers, secrets []byte, toleranceSecs uint64, now *int64, parse bool) ([]byte, error) {
 	// The module has no clock: the time always comes from here.
 	unix := time.Now().Unix()
 	if now != nil {
 		unix = *now
 	}
-	parseFlag := int32(0)
+	parseFlag := uint32(0)
 	if parse {
 		parseFlag = 1
 	}
@@ -126,8 +130,17 @@ func coreVerify(body, headers, secrets []byte, toleranceSecs uint64, now *int64,
 		b, bLen := c.put(body)
 		h, hLen := c.put(headers)
 		s, sLen := c.put(secrets)
+		options := c.alloc(verifyOptionsSize)
 		out, errOut := c.outputSlots()
-		return c.result(c.m.Xsend0_verify(b, bLen, h, hLen, s, sLen, int64(toleranceSecs), 1, unix, parseFlag, out, errOut))
+		o, le := c.memory()[options:options+verifyOptionsSize], binary.LittleEndian
+		for i, word := range [...]int32{b, bLen, h, hLen, s, sLen} {
+			le.PutUint32(o[4*i:], uint32(word))
+		}
+		le.PutUint64(o[24:], toleranceSecs)
+		le.PutUint64(o[32:], uint64(unix))
+		le.PutUint32(o[40:], 1) // has_now
+		le.PutUint32(o[44:], parseFlag)
+		return c.result(c.m.Xsend0_verify(options, out, errOut))
 	})
 }
 

@@ -9,10 +9,16 @@
 // Success.
 #define SEND0_OK 0
 
-// Failure: `err_out` holds the error's JSON description.
+// Failure: `err_out` holds the error's JSON description, `{"kind", "message", "api"?}`. A panic
+// inside the library is an error of kind `api` whose message starts "internal error in the send0
+// core".
 #define SEND0_ERROR 1
 
-// Size of the fixed part of an [`event_record`].
+// Size of the fixed part of the event record [`send0_verify`] writes. In order, little-endian,
+// with no padding: `created_at` i64 (Unix ms), `timestamp` i64, `data_offset` u64, `data_len`
+// u64 (`data` is `body[data_offset..][..data_len]`; `data_len` 0: the envelope has no `data`),
+// `livemode` u8; then `id`, `type`, `service` and `webhook_id`, each a u32 byte length and its
+// UTF-8 text.
 #define SEND0_EVENT_RECORD_FIXED 33
 
 // A cancellation token: [`send0_cancel_cancel`] stops the calls it was given to.
@@ -26,6 +32,32 @@ typedef struct Send0Bytes {
   uint8_t *ptr;
   size_t len;
 } Send0Bytes;
+
+// What [`send0_verify`] checks, and how. Every pointer is borrowed for the call only, and may be
+// null with a zero length.
+//
+// The layout is C's for the target, fields in this order: on 64-bit targets 72 bytes, on
+// `wasm32` (4-byte pointers and `size_t`) 48 bytes at offsets 0, 4, 8, 12, 16, 20, 24, 32, 40,
+// 44, which a WebAssembly host writes itself (little-endian).
+typedef struct Send0VerifyOptions {
+  // The raw request body, exactly as received.
+  const uint8_t *body;
+  size_t body_len;
+  // The webhook headers, `name\0value\0name\0value…` (repeated names are joined by the core).
+  const uint8_t *headers;
+  size_t headers_len;
+  // The secrets, `secret\0secret…`: a signature by any of them is accepted.
+  const uint8_t *secrets;
+  size_t secrets_len;
+  // How far `webhook-timestamp` may be from now, either side, in seconds.
+  uint64_t tolerance_secs;
+  // Now, in Unix seconds, used when `has_now` is non-zero (the system clock otherwise).
+  int64_t now;
+  int32_t has_now;
+  // Non-zero: parse the body as a send0 event, which goes to `out` as an event record.
+  // Zero: check the signature only; `out` stays empty.
+  int32_t parse;
+} Send0VerifyOptions;
 
 // Releases bytes returned by this library. Null is ignored.
 void send0_bytes_free(struct Send0Bytes bytes);
@@ -41,9 +73,6 @@ uint8_t *send0_alloc(size_t len);
 
 // The core's version, a static NUL-terminated string (never freed).
 const uint8_t *send0_version(void);
-
-// For the Go tests only: panics inside the library, to prove a panic comes back as an error.
-int32_t send0_test_only_panic(struct Send0Bytes *err_out);
 
 // Creates a client from a JSON config (`api_key`, `base_url`, `timeout_ms`, `max_retries`,
 // `user_agent`, `user_agent_suffix`). On success `*client_out` is a handle to release with
@@ -75,22 +104,10 @@ void send0_cancel_cancel(const struct Send0Cancel *cancel);
 // Releases a cancellation token. Null is ignored.
 void send0_cancel_free(struct Send0Cancel *cancel);
 
-// Verifies a delivery.
-//
-// `headers` is `name\0value\0name\0value\0…` (repeated names are joined by the core);
-// `secrets` is `secret\0secret\0…`; `now` is used when `has_now` is non-zero. With `parse`
-// non-zero the event goes to `out` as an [`event_record`]; with `parse` zero only the signature
-// is checked and `out` stays empty.
-int32_t send0_verify(const uint8_t *body,
-                     size_t body_len,
-                     const uint8_t *headers,
-                     size_t headers_len,
-                     const uint8_t *secrets,
-                     size_t secrets_len,
-                     uint64_t tolerance_secs,
-                     int32_t has_now,
-                     int64_t now,
-                     int32_t parse,
+// Verifies a delivery as `options` says. With `options->parse` non-zero the event goes to `out`
+// as an event record (see [`SEND0_EVENT_RECORD_FIXED`]). A null `options` is an
+// `invalid_argument` error.
+int32_t send0_verify(const struct Send0VerifyOptions *options,
                      struct Send0Bytes *out,
                      struct Send0Bytes *err_out);
 

@@ -14,10 +14,7 @@ interface CoreExports {
   memory: WebAssembly.Memory;
   send0_alloc(len: number): number;
   send0_free(ptr: number, len: number): void;
-  send0_verify(
-    body: number, bodyLen: number, headers: number, headersLen: number, secrets: number, secretsLen: number,
-    toleranceSecs: bigint, hasNow: number, now: bigint, parse: number, out: number, errOut: number,
-  ): number;
+  send0_verify(options: number, out: number, errOut: number): number;
   send0_sign(
     secret: number, secretLen: number, msgId: number, msgIdLen: number, timestamp: bigint,
     body: number, bodyLen: number, out: number, errOut: number,
@@ -27,6 +24,11 @@ interface CoreExports {
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
+/**
+ * The size of send0_verify's Send0VerifyOptions in wasm32 (4-byte pointers and size_t), whose
+ * layout send0-ffi checks when it builds (bindings-go/ffi/src/webhooks.rs).
+ */
+const VERIFY_OPTIONS_SIZE = 48;
 
 /** One call: the inputs it placed in the instance's memory and its two result slots. */
 class Call {
@@ -36,10 +38,11 @@ class Call {
 
   constructor(core: CoreExports) {
     this.#core = core;
-    this.slots = this.#alloc(16);
+    this.slots = this.alloc(16);
   }
 
-  #alloc(len: number): number {
+  /** `len` zeroed bytes in the instance, freed with the call's inputs. */
+  alloc(len: number): number {
     const ptr = this.#core.send0_alloc(len);
     if (ptr === 0) throw new Send0Error(`the send0 WebAssembly core has no memory left for ${len} bytes`, 'api');
     this.#inputs.push([ptr, len]);
@@ -50,7 +53,7 @@ class Call {
   put(input: Uint8Array | string): [number, number] {
     const bytes = typeof input === 'string' ? utf8.encode(input) : input;
     if (bytes.length === 0) return [0, 0];
-    const ptr = this.#alloc(bytes.length);
+    const ptr = this.alloc(bytes.length);
     new Uint8Array(this.#core.memory.buffer, ptr, bytes.length).set(bytes);
     return [ptr, bytes.length];
   }
@@ -121,8 +124,14 @@ export class WasmCore implements VerifyCore {
       const [b, bLen] = call.put(body);
       const [h, hLen] = call.put(headers);
       const [s, sLen] = call.put(secrets);
-      const status = core.send0_verify(b, bLen, h, hLen, s, sLen, BigInt(tolerance), 1, unix, parse ? 1 : 0, call.slots, call.slots + 8);
-      return call.finish(status);
+      const options = call.alloc(VERIFY_OPTIONS_SIZE);
+      const view = new DataView(core.memory.buffer, options, VERIFY_OPTIONS_SIZE);
+      [b, bLen, h, hLen, s, sLen].forEach((word, i) => view.setUint32(4 * i, word, true));
+      view.setBigUint64(24, BigInt(tolerance), true);
+      view.setBigInt64(32, unix, true);
+      view.setInt32(40, 1, true); // has_now
+      view.setInt32(44, parse ? 1 : 0, true);
+      return call.finish(core.send0_verify(options, call.slots, call.slots + 8));
     });
   }
 

@@ -28,7 +28,7 @@ pub enum ErrorKind {
     Conflict,
     /// 429: too many requests.
     RateLimited,
-    /// 5xx, or a response the SDK could not classify.
+    /// 5xx, a response the SDK could not classify, or a panic inside the core ([`catch_panic`]).
     Api,
     /// The request never got a response: refused, reset, DNS, TLS.
     Connection,

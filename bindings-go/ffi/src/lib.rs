@@ -1,19 +1,21 @@
 //! A small C ABI over the send0 core, for the Go SDK.
 //!
 //! Rules of this boundary:
-//! - Inputs are borrowed `(pointer, length)` pairs, read during the call only.
+//! - Inputs are borrowed `(pointer, length)` pairs (for [`send0_verify`], gathered in a
+//!   [`Send0VerifyOptions`]), read during the call only.
 //! - Every output is a [`Send0Bytes`] allocated here and released with [`send0_bytes_free`]
 //!   (never C's `free`); handles are released with their own `_free` function.
-//! - Every export runs inside `shielded` (the core's `catch_panic`): a panic becomes an `api` error ("internal
-//!   error in the send0 core"), or a null/no-op where the export returns no error; never an abort
-//!   across the boundary.
+//! - Every export runs inside `shielded` (the core's `catch_panic`), so no panic unwinds across
+//!   the boundary: where the export reports errors, a panic is an error of kind `api` whose
+//!   message starts "internal error in the send0 core"; where it does not, a panic gives null
+//!   ([`send0_alloc`], `send0_cancel_new`), the empty string ([`send0_version`]) or nothing.
 //! - Errors are the core's JSON description (`{"kind", "message", "api"?}`) in `err_out`.
 //!
 //! The same exports, less the client's (the `client` feature), build for `wasm32-unknown-unknown`:
 //! there a host places its inputs in the module's memory with [`send0_alloc`], must pass `now`
 //! to [`send0_verify`] (the module has no clock), and sees a panic as a trap (WebAssembly has no
-//! unwinding), after which it must not reuse the instance.
-
+//! unwinding), after which it must not reuse the instance; the Go and JS hosts report the trap as
+//! the same `api` error.
 #![allow(clippy::missing_safety_doc)] // each export documents its contract in its doc comment
 
 #[cfg(feature = "client")]
@@ -26,7 +28,9 @@ pub use webhooks::*;
 
 /// Success.
 pub const SEND0_OK: i32 = 0;
-/// Failure: `err_out` holds the error's JSON description.
+/// Failure: `err_out` holds the error's JSON description, `{"kind", "message", "api"?}`. A panic
+/// inside the library is an error of kind `api` whose message starts "internal error in the send0
+/// core".
 pub const SEND0_ERROR: i32 = 1;
 
 /// Bytes owned by this library. Release with [`send0_bytes_free`].
@@ -135,7 +139,9 @@ pub extern "C" fn send0_version() -> *const u8 {
     shielded(|| concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr()).unwrap_or(c"".as_ptr().cast())
 }
 
-/// For the Go tests only: panics inside the library, to prove a panic comes back as an error.
+/// For the Go and JS tests only: panics inside the library, to prove a panic comes back as the
+/// `api` error (a trap in the WebAssembly build). Not in the shipped header (cbindgen.toml excludes
+/// it); bindings-go/ffi.go declares it for its tests.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn send0_test_only_panic(err_out: *mut Send0Bytes) -> i32 {
     guarded(std::ptr::null_mut(), err_out, || panic!("a panic provoked by send0_test_only_panic"))
@@ -189,21 +195,58 @@ mod tests {
     }
 
     #[test]
-    fn a_panic_comes_back_as_an_error() {
+    fn a_panic_comes_back_as_an_api_error() {
         let mut err = Send0Bytes::EMPTY;
         assert_eq!(unsafe { send0_test_only_panic(&mut err) }, SEND0_ERROR);
-        assert!(take(err).contains("a panic provoked"));
+        let error: serde_json::Value = serde_json::from_str(&take(err)).unwrap();
+        assert_eq!(error["kind"], "api");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.starts_with("internal error in the send0 core: a panic provoked"), "{message}");
+    }
+
+    /// The shipped header declares the verify options, and not the export that exists for tests.
+    #[test]
+    fn the_header_leaves_out_the_test_only_export() {
+        let header = include_str!("../../include/send0.h");
+        assert!(header.contains("typedef struct Send0VerifyOptions {"));
+        assert!(header.contains("int32_t send0_verify(const struct Send0VerifyOptions *options,"));
+        assert!(!header.contains("test_only"), "the header declares a test-only export");
+    }
+
+    const SECRET: &[u8] = b"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    fn options(body: &[u8], headers: &str, secrets: &[u8], parse: bool) -> Send0VerifyOptions {
+        Send0VerifyOptions {
+            body: body.as_ptr(),
+            body_len: body.len(),
+            headers: headers.as_ptr(),
+            headers_len: headers.len(),
+            secrets: secrets.as_ptr(),
+            secrets_len: secrets.len(),
+            tolerance_secs: 300,
+            now: 1_700_000_000,
+            has_now: 1,
+            parse: i32::from(parse),
+        }
+    }
+
+    /// `send0_verify`'s status and its two outputs.
+    fn verify(options: *const Send0VerifyOptions) -> (i32, Vec<u8>, String) {
+        let (mut out, mut err) = (Send0Bytes::EMPTY, Send0Bytes::EMPTY);
+        let status = unsafe { send0_verify(options, &mut out, &mut err) };
+        let out = if out.ptr.is_null() { Vec::new() } else { take_bytes(out) };
+        let err = if err.ptr.is_null() { String::new() } else { take(err) };
+        (status, out, err)
     }
 
     #[test]
-    fn sign_then_verify_with_the_data_span() {
-        let secret = b"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    fn sign_then_verify_to_the_event_record() {
         let body = br#"{"type":"email.bounced","data":{"bounce_type":"hard"}}"#;
         let (mut out, mut err) = (Send0Bytes::EMPTY, Send0Bytes::EMPTY);
         let status = unsafe {
             send0_sign(
-                secret.as_ptr(),
-                secret.len(),
+                SECRET.as_ptr(),
+                SECRET.len(),
                 b"msg_1".as_ptr(),
                 5,
                 1_700_000_000,
@@ -214,70 +257,34 @@ mod tests {
             )
         };
         assert_eq!(status, SEND0_OK);
-        let signature = take(std::mem::replace(&mut out, Send0Bytes::EMPTY));
+        let signature = take(out);
         let headers =
-            format!("webhook-id\0msg_1\0webhook-timestamp\01700000000\0webhook-signature\0{signature}\0");
-        let status = unsafe {
-            send0_verify(
-                body.as_ptr(),
-                body.len(),
-                headers.as_ptr(),
-                headers.len(),
-                secret.as_ptr(),
-                secret.len(),
-                300,
-                1,
-                1_700_000_000,
-                1,
-                &mut out,
-                &mut err,
-            )
-        };
-        assert_eq!(status, SEND0_OK);
-        let record = take_bytes(out);
-        let u64_at = |at: usize| u64::from_le_bytes(record[at..at + 8].try_into().unwrap());
-        assert_eq!(
-            u64_at(0),
-            1_700_000_000_000,
-            "created_at: the header timestamp when the envelope has none"
-        );
-        assert_eq!(u64_at(8), 1_700_000_000);
-        let (offset, len) = (u64_at(16) as usize, u64_at(24) as usize);
-        assert_eq!(&body[offset..offset + len], br#"{"bounce_type":"hard"}"#);
-        assert_eq!(record[32], 0, "livemode");
-        let mut texts = Vec::new();
-        let mut at = webhooks::SEND0_EVENT_RECORD_FIXED;
-        while at < record.len() {
-            let n = u32::from_le_bytes(record[at..at + 4].try_into().unwrap()) as usize;
-            texts.push(std::str::from_utf8(&record[at + 4..at + 4 + n]).unwrap());
-            at += 4 + n;
-        }
-        assert_eq!(texts, ["msg_1", "email.bounced", "email", "msg_1"]);
+            format!("webhook-id\0msg_1\0webhook-timestamp\01700000000\0webhook-signature\0{signature}");
+        let (status, record, error) = verify(&options(body, &headers, SECRET, true));
+        assert_eq!((status, error.as_str()), (SEND0_OK, ""));
+        let expected = send0_bridge::webhooks::unpack_verifier(
+            std::str::from_utf8(SECRET).unwrap(),
+            300,
+            Some(1_700_000_000),
+        )
+        .and_then(|verifier| verifier.verify(body, &send0_bridge::webhooks::unpack_headers(&headers)))
+        .and_then(|event| send0_bridge::webhooks::event_record(&event))
+        .unwrap();
+        assert_eq!(record, expected);
+        // The signature only: nothing in `out`.
+        assert_eq!(verify(&options(body, &headers, SECRET, false)), (SEND0_OK, Vec::new(), String::new()));
     }
 
     #[test]
     fn errors_are_json_descriptions() {
-        let (mut out, mut err) = (Send0Bytes::EMPTY, Send0Bytes::EMPTY);
-        let status = unsafe {
-            send0_verify(
-                b"{}".as_ptr(),
-                2,
-                std::ptr::null(),
-                0,
-                b"whsec_".as_ptr(),
-                6,
-                300,
-                0,
-                0,
-                1,
-                &mut out,
-                &mut err,
-            )
-        };
+        let (status, out, error) = verify(&options(b"{}", "", b"whsec_", true));
         assert_eq!(status, SEND0_ERROR);
-        let error: serde_json::Value = serde_json::from_str(&take(err)).unwrap();
+        assert!(out.is_empty());
+        let error: serde_json::Value = serde_json::from_str(&error).unwrap();
         assert_eq!(error["kind"], "invalid_secret");
-        assert!(out.ptr.is_null());
+        let (status, _, error) = verify(std::ptr::null());
+        assert_eq!(status, SEND0_ERROR);
+        assert!(error.contains(r#""kind":"invalid_argument""#), "{error}");
     }
 
     #[cfg(feature = "client")]
