@@ -27,7 +27,7 @@ var (
 	ErrConflict = kindSentinel("conflict")
 	// 429: too many requests.
 	ErrRateLimited = kindSentinel("rate_limited")
-	// 5xx (InternalServerError), or a response the SDK could not classify.
+	// 5xx (InternalServerError), a response the SDK could not classify, or a panic inside the core.
 	ErrAPI = kindSentinel("api")
 	// The request never got a response: refused, reset, DNS, TLS.
 	ErrConnection = kindSentinel("connection")
@@ -113,7 +113,8 @@ func (e *WebhookVerificationError) Error() string { return "send0: " + e.Kind + 
 // Is reports whether target is the sentinel of this error's kind.
 func (e *WebhookVerificationError) Is(target error) bool { return kindMatches(target, e.Kind) }
 
-// Error is any other failure: connection, timeout, decode, invalid_argument, cancelled.
+// Error is any other failure: connection, timeout, decode, invalid_argument, cancelled, and api for
+// a panic inside the core.
 type Error struct {
 	Kind    string
 	Message string

@@ -68,11 +68,15 @@ node -e '
     done
 napi=$PWD/bindings-node/node_modules/.bin/napi
 # The registry's send0 depends on send0-wasm by version; in the repository it is the local directory.
+# Its manifest drops `scripts` and `devDependencies`.
 node -e '
     const fs = require("node:fs");
     const file = process.argv[1];
     const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
     pkg.dependencies["send0-wasm"] = pkg.version;
+    // What an install needs, no more: the build scripts and dev tools stay in the repository.
+    delete pkg.scripts;
+    delete pkg.devDependencies;
     fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");' "$PWD/$stage/package.json"
 (cd "$stage" &&
     "$napi" create-npm-dirs --npm-dir npm &&

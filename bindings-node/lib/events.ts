@@ -87,23 +87,23 @@ export interface EventDataByType {
 export type EventType = keyof EventDataByType;
 
 /** The email was accepted and queued. */
-export type EmailQueuedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.queued', EventDataByType['email.queued'], Raw>;
+export type EmailQueuedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.queued', EmailData, Raw>;
 /** The email was delivered to the recipient. */
-export type EmailDeliveredEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.delivered', EventDataByType['email.delivered'], Raw>;
+export type EmailDeliveredEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.delivered', EmailData, Raw>;
 /** The recipient opened the email. */
-export type EmailOpenedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.opened', EventDataByType['email.opened'], Raw>;
+export type EmailOpenedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.opened', EmailData, Raw>;
 /** The recipient clicked a link. */
-export type EmailClickedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.clicked', EventDataByType['email.clicked'], Raw>;
+export type EmailClickedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.clicked', EmailClickedData, Raw>;
 /** The email bounced. */
-export type EmailBouncedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.bounced', EventDataByType['email.bounced'], Raw>;
+export type EmailBouncedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.bounced', EmailBouncedData, Raw>;
 /** The recipient marked the email as spam. */
-export type EmailComplainedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.complained', EventDataByType['email.complained'], Raw>;
+export type EmailComplainedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.complained', EmailData, Raw>;
 /** Delivery of the email failed. */
-export type EmailFailedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.failed', EventDataByType['email.failed'], Raw>;
+export type EmailFailedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'email.failed', EmailFailedData, Raw>;
 /** A DNS health check of a sending domain regressed. */
-export type DomainHealthDegradedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'domain.health.degraded', EventDataByType['domain.health.degraded'], Raw>;
+export type DomainHealthDegradedEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'domain.health.degraded', DomainHealthDegradedData, Raw>;
 /** A test delivery (`POST /v1/webhooks/{id}/test`). */
-export type PlatformTestEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'platform.test', EventDataByType['platform.test'], Raw>;
+export type PlatformTestEvent<Raw extends Uint8Array = Uint8Array> = BaseEvent<'platform.test', PlatformTestData, Raw>;
 
 /** A verified send0 event: narrow it with `switch (event.type)`. */
 export type WebhookEvent<Raw extends Uint8Array = Uint8Array> =

@@ -259,13 +259,7 @@ def ts_source(models: List[Model]) -> str:
     by_name = {m.name: m for m in models}
     statuses = next(f.enum for f in by_name["WebhookEndpoint"].fields if f.name == "status")
     out = [
-        "/**",
-        " * The objects of the Webhooks API, with camelCase names and `Date`s.",
-        f" * {HEADER}",
-        " *",
-        " * A field the API added after this SDK is on the object all the same, under the name the API gave",
-        " * it (`(endpoint as Record<string, unknown>)['new_field']`), and an unknown `status` keeps its string.",
-        " */",
+        f"// The API's objects, camelCased, with Dates; a field unknown to this SDK stays under its API name. {HEADER}",
         "",
         "import { type Shape, type Wire, build } from './wire';",
         "",
@@ -282,10 +276,12 @@ def ts_source(models: List[Model]) -> str:
             out.append(f"  {camel(f.name)}: {ts_type(f)};")
         out.append("}")
     for model in models:
-        fields = all_fields(by_name, model)
         const = re.sub(r"(?<!^)([A-Z])", r"_\1", model.name).upper()
-        listed = ", ".join(f"'{f.name}'" for f in fields)
-        times = ", ".join(f"'{f.name}'" for f in fields if f.kind == "time")
+        listed = ", ".join(f"'{f.name}'" for f in model.fields)
+        times = ", ".join(f"'{f.name}'" for f in model.fields if f.kind == "time")
+        if model.parent:  # the parent's shape and this model's own fields
+            parent = re.sub(r"(?<!^)([A-Z])", r"_\1", model.parent).upper()
+            listed, times = f"...{parent}.fields, {listed}", f"...{parent}.times" + (f", {times}" if times else "")
         secret = f", secret: '{model.secret}'" if model.secret else ""
         out += [
             "",
@@ -339,7 +335,7 @@ def ts_events(events: List[EventKind], shapes: List[Model]) -> List[str]:
     out += [f"  '{e.type}': {e.data};" for e in events]
     out += ["}", "", "/** Every event type send0 delivers. */", "export type EventType = keyof EventDataByType;", ""]
     for e in events:
-        out += [f"/** {e.summary} */", f"export type {pascal(e.type)}Event<Raw extends Uint8Array = Uint8Array> = BaseEvent<'{e.type}', EventDataByType['{e.type}'], Raw>;"]
+        out += [f"/** {e.summary} */", f"export type {pascal(e.type)}Event<Raw extends Uint8Array = Uint8Array> = BaseEvent<'{e.type}', {e.data}, Raw>;"]
     out += ["", "/** A verified send0 event: narrow it with `switch (event.type)`. */", "export type WebhookEvent<Raw extends Uint8Array = Uint8Array> ="]
     out += [f"  | {pascal(e.type)}Event<Raw>" + (";" if i == len(events) - 1 else "") for i, e in enumerate(events)]
     return out
