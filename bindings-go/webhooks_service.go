@@ -180,6 +180,15 @@ type requestOptions struct {
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
+// encode is the operation as the core reads it.
+func (op operation) encode() ([]byte, error) {
+	request, err := json.Marshal(op)
+	if err != nil {
+		return nil, &Error{Kind: "invalid_argument", Message: err.Error()}
+	}
+	return request, nil
+}
+
 func keyed(idempotencyKey string) *requestOptions {
 	if idempotencyKey == "" {
 		return nil
@@ -204,9 +213,9 @@ func decode[T any, P model[T]](wire json.RawMessage) (*T, error) {
 }
 
 func call[T any, P model[T]](ctx context.Context, c *Client, op operation) (*T, error) {
-	request, err := json.Marshal(op)
+	request, err := op.encode()
 	if err != nil {
-		return nil, &Error{Kind: "invalid_argument", Message: err.Error()}
+		return nil, err
 	}
 	answer, err := c.send(ctx, request)
 	if err != nil {
@@ -216,9 +225,9 @@ func call[T any, P model[T]](ctx context.Context, c *Client, op operation) (*T, 
 }
 
 func listPage[T any, P model[T]](ctx context.Context, c *Client, op operation) (*Page[T], error) {
-	request, err := json.Marshal(op)
+	request, err := op.encode()
 	if err != nil {
-		return nil, &Error{Kind: "invalid_argument", Message: err.Error()}
+		return nil, err
 	}
 	return fetchPage[T, P](ctx, c, request)
 }
@@ -258,7 +267,7 @@ func fetchPage[T any, P model[T]](ctx context.Context, c *Client, request []byte
 // walk yields every item of every page, sending back each page's request for the next.
 func walk[T any, P model[T]](ctx context.Context, c *Client, first operation) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		request, err := json.Marshal(first)
+		request, err := first.encode()
 		for err == nil && request != nil {
 			var page *Page[T]
 			if page, err = fetchPage[T, P](ctx, c, request); err != nil {

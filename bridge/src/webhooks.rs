@@ -25,8 +25,8 @@ pub fn split_nul(packed: &str) -> impl Iterator<Item = &str> {
 /// ignored. The bindings pack only the three webhook names and refuse a NUL inside a value: here
 /// it would shift every pair after it.
 pub fn unpack_headers(packed: &str) -> WebhookHeaders {
-    let items: Vec<&str> = split_nul(packed).collect();
-    items.chunks_exact(2).filter_map(|pair| pair.first().zip(pair.get(1))).map(|(n, v)| (*n, *v)).collect()
+    let mut items = split_nul(packed);
+    std::iter::from_fn(|| Some((items.next()?, items.next()?))).collect()
 }
 
 /// A verifier for the secrets packed as `secret\0secret…`, with a tolerance in seconds and, when
