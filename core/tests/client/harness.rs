@@ -1,11 +1,12 @@
-//! The scripted servers the client tests talk to (axum, or a raw TCP loop where a connection must
-//! be reset), the replies they are given and the requests they record, and sample API objects.
+//! The scripted servers the client tests talk to (axum, or raw TCP where a connection must be
+//! reset or closed without an answer, and for the fault vectors), the replies they are given and
+//! the requests they record, and sample API objects.
 
 use std::collections::VecDeque;
 use std::fmt::Debug;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -202,49 +203,101 @@ impl Drop for SignalOnDrop {
 pub enum RawReply {
     /// Reads the request, then resets the connection without answering.
     Reset,
-    /// Answers with a JSON body and closes the connection.
-    Json(u16, Value),
+    /// Reads the request, then closes the connection without answering.
+    Close,
+    /// Answers with this status, these headers and this body, and closes the connection.
+    Respond { status: u16, headers: Vec<(String, String)>, body: String },
+    /// Waits, then does what the reply inside says.
+    After(Duration, Box<RawReply>),
+}
+
+struct RawState {
+    script: VecDeque<RawReply>,
+    /// Each request received, with the time it arrived (in full).
+    requests: Vec<(Instant, String)>,
 }
 
 /// A loopback server on raw sockets, one request per connection, for failures axum cannot
-/// produce. Each connection takes the next reply of the script; unscripted ones get a 418.
+/// produce. Each request takes the next reply of the script, in the order they arrive; unscripted
+/// ones get a 500 with `x-should-retry: false`. Connections are served concurrently, so a delayed
+/// answer holds up no other request.
 pub struct RawServer {
     pub url: String,
-    requests: Arc<Mutex<Vec<String>>>,
+    state: Arc<Mutex<RawState>>,
 }
 
 impl RawServer {
-    pub async fn start(script: Vec<RawReply>) -> RawServer {
+    pub async fn start(script: impl IntoIterator<Item = RawReply>) -> RawServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = requests.clone();
+        let state =
+            Arc::new(Mutex::new(RawState { script: script.into_iter().collect(), requests: Vec::new() }));
+        let shared = state.clone();
         tokio::spawn(async move {
-            let mut script = VecDeque::from(script);
             loop {
                 let (stream, _) = listener.accept().await.unwrap();
-                let request = read_request(&stream).await;
-                recorded.lock().unwrap().push(request);
-                match script.pop_front() {
-                    Some(RawReply::Reset) => {
-                        stream.set_zero_linger().unwrap();
-                        drop(stream);
-                    }
-                    Some(RawReply::Json(status, body)) => write_json(&stream, status, &body).await,
-                    None => write_json(&stream, 418, &json!({"error": "unscripted"})).await,
-                }
+                let state = shared.clone();
+                tokio::spawn(async move {
+                    let request = read_request(&stream).await;
+                    let (number, reply) = {
+                        let mut state = state.lock().unwrap();
+                        state.requests.push((Instant::now(), request));
+                        (state.requests.len(), state.script.pop_front())
+                    };
+                    answer(stream, reply.unwrap_or_else(|| unscripted(number))).await;
+                });
             }
         });
-        RawServer { url, requests }
+        RawServer { url, state }
     }
 
     /// Each request received so far, head and body as text.
     pub fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
+        self.state.lock().unwrap().requests.iter().map(|(_, text)| text.clone()).collect()
+    }
+
+    /// When each request received so far arrived.
+    pub fn arrivals(&self) -> Vec<Instant> {
+        self.state.lock().unwrap().requests.iter().map(|(at, _)| *at).collect()
     }
 
     pub fn client(&self) -> ClientBuilder {
         send0::Client::builder().api_key(API_KEY).base_url(&self.url)
+    }
+}
+
+fn unscripted(number: usize) -> RawReply {
+    let body = json!({"error": "unscripted", "message": format!("no reply scripted for request {number}")});
+    RawReply::Respond {
+        status: 500,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("x-should-retry".into(), "false".into()),
+        ],
+        body: body.to_string(),
+    }
+}
+
+async fn answer(stream: TcpStream, mut reply: RawReply) {
+    while let RawReply::After(wait, then) = reply {
+        tokio::time::sleep(wait).await;
+        reply = *then;
+    }
+    match reply {
+        RawReply::Reset => {
+            stream.set_zero_linger().unwrap();
+            drop(stream);
+        }
+        RawReply::Close => drop(stream),
+        RawReply::After(..) => unreachable!("waited for above"),
+        RawReply::Respond { status, headers, body } => {
+            let mut response = format!("HTTP/1.1 {status} Scripted\r\n");
+            for (name, value) in &headers {
+                response.push_str(&format!("{name}: {value}\r\n"));
+            }
+            response.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()));
+            write_all(&stream, response.as_bytes()).await;
+        }
     }
 }
 
@@ -279,20 +332,16 @@ async fn read_request(stream: &TcpStream) -> String {
     }
 }
 
-async fn write_json(stream: &TcpStream, status: u16, body: &Value) {
-    let body = body.to_string();
-    let response = format!(
-        "HTTP/1.1 {status} Scripted\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-         x-request-id: req_raw\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut rest = response.as_bytes();
+/// Writes `bytes`, giving up quietly when the client has gone (it may have timed out first).
+async fn write_all(stream: &TcpStream, mut rest: &[u8]) {
     while !rest.is_empty() {
-        stream.writable().await.unwrap();
+        if stream.writable().await.is_err() {
+            return;
+        }
         match stream.try_write(rest) {
             Ok(n) => rest = &rest[n..],
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(e) => panic!("raw server write: {e}"),
+            Err(_) => return,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! requests the server recorded.
 
 mod errors;
+mod faults;
 mod harness;
 mod operations;
 mod retries;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::harness::{Reply, Server};
 
-fn cases(file: &str) -> Vec<Value> {
+pub(crate) fn cases(file: &str) -> Vec<Value> {
     let path = format!("{}/../tests/fixtures/http/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let cases = serde_json::from_str::<Value>(&text).unwrap()["cases"].as_array().unwrap().clone();
