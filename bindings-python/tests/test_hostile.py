@@ -109,9 +109,9 @@ def test_an_unusable_retry_after_falls_back_to_the_backoff(caller: Caller, scrip
 
 
 @pytest.mark.timeout(20)
-@pytest.mark.parametrize("form", list(RETRY_AFTER_FORMS))
-def test_an_unusable_retry_after_is_reported_sanely(caller: Caller, scripted: ScriptedServer, form: str) -> None:
-    scripted.script(api_error_reply(429, "rate_limited", "wait", **RETRY_AFTER_FORMS[form]))
+def test_a_retry_after_date_hours_away_is_reported_sanely(caller: Caller, scripted: ScriptedServer) -> None:
+    """The other forms' reported waits are checked exactly by the fault vectors (answers.json)."""
+    scripted.script(api_error_reply(429, "rate_limited", "wait", **RETRY_AFTER_FORMS["date in 3 hours"]))
     error = caller.list_fails(RateLimitError, "rate_limited", max_retries=0)
     # No wait at all, or one a caller can sleep on: never NaN, infinite or negative.
     assert error.retry_after is None or (math.isfinite(error.retry_after) and error.retry_after >= 0), error.retry_after
@@ -161,7 +161,8 @@ BAD_BODIES = {
 
 
 @pytest.mark.timeout(20)
-@pytest.mark.parametrize("body", list(BAD_BODIES))
+# An empty body and one not JSON at all are fault vectors (answers.json: empty_body, not_json).
+@pytest.mark.parametrize("body", [body for body in BAD_BODIES if body not in ("empty", "not JSON")])
 def test_a_200_with_an_unreadable_body_is_a_decode_error(caller: Caller, scripted: ScriptedServer, body: str) -> None:
     scripted.default = Reply(200, headers={"content-type": "application/json"}, body=BAD_BODIES[body])
     error = caller.list_fails(APIResponseDecodeError, "decode")
