@@ -263,7 +263,10 @@ export class ScriptedServer {
     return scripted;
   }
 
-  /** Queues replies, used in order; an unscripted request gets a 599 that says so. */
+  /**
+   * Queues replies, used in order. An unscripted request gets a 500 that says so, with
+   * `x-should-retry: false` so that no retry hides it (tests/fixtures/http/README.md).
+   */
   reply(...replies: Reply[]): this {
     this.script.push(...replies);
     return this;
@@ -286,7 +289,11 @@ export class ScriptedServer {
       clientClosed: false,
     };
     this.requests.push(recorded);
-    const reply = this.script.shift() ?? { status: 599, body: { error: 'unscripted', message: `no reply scripted for ${req.method} ${req.url}` } };
+    const reply = this.script.shift() ?? {
+      status: 500,
+      headers: { 'x-should-retry': 'false' },
+      body: { error: 'unscripted', message: `no reply scripted for ${req.method} ${req.url}` },
+    };
     const n = ++this.count;
     if (reply.delayMs) {
       const closed = await new Promise<boolean>((resolve) => {

@@ -1,24 +1,13 @@
 /**
- * Faults injected by a scripted server: retries and their waits, `Retry-After`, one
- * Idempotency-Key across a POST's retries, no retry on 400, 429/5xx errors, timeouts, and
- * cancellation through `AbortSignal`.
+ * Requests to a scripted server: their shape, the caller's Idempotency-Key, a timeout's class, and
+ * cancellation through `AbortSignal`. The scripted fault scenarios every SDK plays (retries,
+ * Retry-After, timeouts, dropped connections) are in wire-contract.test.ts.
  */
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
-import {
-  APIConnectionError,
-  APIError,
-  APITimeoutError,
-  APIUserAbortError,
-  InternalServerError,
-  InvalidRequestError,
-  RateLimitError,
-  Send0,
-  Send0Error,
-  VERSION,
-} from 'send0';
+import { APIConnectionError, APITimeoutError, APIUserAbortError, Send0, Send0Error, VERSION } from 'send0';
 
 import { ScriptedServer, waitFor, wireEndpoint } from './helpers';
 
@@ -84,22 +73,10 @@ describe('requests', () => {
   });
 });
 
-describe('retries', () => {
-  test('5xx then success: retried, with the same Idempotency-Key on every attempt', async () => {
-    scripted.reply(
-      { status: 500, headers: { 'retry-after-ms': '10' }, body: { error: 'internal_error', message: 'boom' } },
-      { status: 502, headers: { 'retry-after-ms': '10' }, body: 'bad gateway' },
-      { status: 201, body: created() },
-    );
-    const endpoint = await client().webhooks.create({ url: 'https://example.test/hook' });
-    assert.equal(endpoint.id, 'wh_scripted0001');
-    assert.equal(scripted.requests.length, 3);
-    const keys = scripted.requests.map((r) => r.headers['idempotency-key']);
-    assert.ok(typeof keys[0] === 'string' && keys[0].length >= 16, String(keys[0]));
-    assert.deepEqual(keys, [keys[0], keys[0], keys[0]]);
-    assert.deepEqual(new Set(scripted.requests.map((r) => r.body)).size, 1, 'the same body each time');
-  });
+// The retry policy, Retry-After, one generated Idempotency-Key across retries, timeouts and the
+// error classes of scripted answers are played from tests/fixtures/http (wire-contract.test.ts).
 
+describe('idempotency keys', () => {
   test('an explicit idempotencyKey is sent as given, on every retry', async () => {
     scripted.reply({ status: 503, headers: { 'retry-after-ms': '10' } }, { status: 201, body: created() });
     await client().webhooks.create({ url: 'https://example.test/hook' }, { idempotencyKey: 'order-1042-webhook' });
@@ -115,104 +92,17 @@ describe('retries', () => {
     await client().webhooks.create({ url: 'https://example.test/hook' });
     assert.notEqual(scripted.requests[0]?.headers['idempotency-key'], scripted.requests[1]?.headers['idempotency-key']);
   });
-
-  test('Retry-After (seconds) is obeyed before the retry', async () => {
-    scripted.reply({ status: 429, headers: { 'retry-after': '1' }, body: { error: 'rate_limited', message: 'slow down' } }, { body: wireEndpoint() });
-    const started = Date.now();
-    await client().webhooks.get('wh_scripted0001');
-    const [first, second] = scripted.requests;
-    assert.ok(first && second);
-    const waited = second.at - first.at;
-    assert.ok(waited >= 950, `retried after ${waited} ms, asked for 1 s`);
-    assert.ok(Date.now() - started < 5000);
-  });
-
-  test('a reset connection is retried', async () => {
-    scripted.reply({ destroy: true }, { body: wireEndpoint() });
-    const endpoint = await client().webhooks.get('wh_scripted0001');
-    assert.equal(endpoint.id, 'wh_scripted0001');
-    assert.equal(scripted.requests.length, 2);
-  });
-
-  test('gives up after maxRetries with the last error', async () => {
-    const boom = { status: 500, headers: { 'retry-after-ms': '5' }, body: { error: 'internal_error', message: 'still down' } };
-    scripted.reply(boom, boom, boom, boom);
-    const error = await rejection(() => client({ maxRetries: 2 }).webhooks.get('wh_scripted0001'));
-    assert.ok(error instanceof InternalServerError, String(error));
-    assert.equal(scripted.requests.length, 3, 'one attempt and two retries');
-  });
-
-  test('no retry on 400, and the error carries param and the request id', async () => {
-    scripted.reply(
-      { status: 400, body: { error: 'invalid_request', message: 'Webhook URL must use HTTPS', param: 'url' } },
-      { status: 201, body: created() },
-    );
-    const error = await rejection(() => client().webhooks.create({ url: 'http://example.test/hook' }));
-    assert.ok(error instanceof InvalidRequestError, String(error));
-    assert.equal(error.param, 'url');
-    assert.equal(error.status, 400);
-    assert.equal(error.requestId, 'req_scripted_1');
-    assert.equal(error.headers['x-request-id'], 'req_scripted_1');
-    assert.match(error.message, /Webhook URL must use HTTPS/);
-    assert.equal(scripted.requests.length, 1);
-  });
-
-  test('x-should-retry: false stops a retry of a 500; true retries a 400', async () => {
-    scripted.reply({ status: 500, headers: { 'x-should-retry': 'false' }, body: { error: 'internal_error', message: 'no' } });
-    await rejection(() => client().webhooks.get('wh_scripted0001'));
-    assert.equal(scripted.requests.length, 1);
-    scripted.reset();
-    scripted.reply({ status: 400, headers: { 'x-should-retry': 'true', 'retry-after-ms': '5' }, body: { error: 'invalid_request', message: 'x' } }, { body: wireEndpoint() });
-    await client().webhooks.get('wh_scripted0001');
-    assert.equal(scripted.requests.length, 2);
-  });
 });
 
-describe('error classes from scripted replies', () => {
-  test('RateLimitError: 429 with Retry-After, maxRetries 0', async () => {
-    scripted.reply({ status: 429, headers: { 'retry-after': '7' }, body: { error: 'rate_limited', message: 'Too many requests' } });
-    const error = await rejection(() => client({ maxRetries: 0 }).webhooks.list());
-    assert.ok(error instanceof RateLimitError, String(error));
-    assert.ok(error instanceof APIError && error instanceof Send0Error);
-    assert.equal(error.status, 429);
-    assert.equal(error.kind, 'rate_limited');
-    assert.equal(error.code, 'rate_limited');
-    assert.equal(error.retryAfter, 7);
-    assert.equal(error.requestId, 'req_scripted_1');
-    assert.equal(error.headers['retry-after'], '7');
-    assert.equal(scripted.requests.length, 1);
-  });
-
-  test('InternalServerError: 500 (and a body that is not JSON)', async () => {
-    scripted.reply({ status: 500, body: { error: 'internal_error', message: 'The database is on fire' } }, { status: 503, body: '<html>down</html>', headers: { 'content-type': 'text/html' } });
-    const error = await rejection(() => client({ maxRetries: 0 }).webhooks.get('wh_scripted0001'));
-    assert.ok(error instanceof InternalServerError, String(error));
-    assert.ok(error instanceof APIError);
-    assert.equal(error.status, 500);
-    assert.equal(error.kind, 'api');
-    assert.match(error.message, /The database is on fire/);
-    const html = await rejection(() => client({ maxRetries: 0 }).webhooks.get('wh_scripted0001'));
-    assert.ok(html instanceof InternalServerError, String(html));
-    assert.equal(html.status, 503);
-    assert.equal(html.body, '<html>down</html>');
-  });
-
-  test('APITimeoutError: a reply slower than the timeout', async () => {
+describe('timeouts', () => {
+  test('APITimeoutError is an APIConnectionError, and comes no sooner than the timeout', async () => {
     scripted.reply({ delayMs: 3000, body: wireEndpoint() });
     const started = Date.now();
     const error = await rejection(() => client({ timeout: 200, maxRetries: 0 }).webhooks.get('wh_scripted0001'));
     const took = Date.now() - started;
     assert.ok(error instanceof APITimeoutError, String(error));
     assert.ok(error instanceof APIConnectionError, 'a timeout is a kind of connection error');
-    assert.equal(error.kind, 'timeout');
     assert.ok(took >= 180 && took < 2500, `took ${took} ms`);
-  });
-
-  test('timeouts are retried', async () => {
-    scripted.reply({ delayMs: 2000, body: wireEndpoint() }, { body: wireEndpoint() });
-    const endpoint = await client({ timeout: 200, maxRetries: 1 }).webhooks.get('wh_scripted0001');
-    assert.equal(endpoint.id, 'wh_scripted0001');
-    assert.equal(scripted.requests.length, 2);
   });
 });
 
