@@ -92,151 +92,35 @@ func reply(w http.ResponseWriter, status int, body string, headers ...string) {
 
 const internalError = `{"error":"internal_error","message":"Something went wrong"}`
 
-func TestRetriesOn500WithOneIdempotencyKey(t *testing.T) {
+// Every attempt of a POST is the same request (method, path, credentials, User-Agent, body), with
+// the caller's Idempotency-Key when it gives one. A generated key's reuse, the retry count and the
+// retry policy are vectors (tests/fixtures/http/retries.json, wire_contract_test.go).
+func TestRetriesResendTheRequestWithTheCallersKey(t *testing.T) {
 	s := newScripted(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		if n < 2 {
-			reply(w, 500, internalError, "Retry-After-Ms", "20") // a short wait keeps the test quick
+		if n == 0 {
+			reply(w, 503, internalError, "Retry-After-Ms", "20") // a short wait keeps the test quick
 			return
 		}
 		reply(w, 201, createdJSON)
 	})
-	created, err := s.client(t).Webhooks.Create(testContext(t), send0.WebhookCreateParams{URL: "https://example.com/hook"})
-	if err != nil || created.ID != "wh_scripted0001" {
-		t.Fatalf("Create after two 500s: %v", err)
-	}
-	seen := s.requests()
-	if len(seen) != 3 {
-		t.Fatalf("%d requests, want 3", len(seen))
-	}
-	key := seen[0].header.Get("Idempotency-Key")
-	for i, r := range seen {
-		if r.method != "POST" || r.path != "/v1/webhooks" || r.body != seen[0].body {
-			t.Fatalf("request %d: %s %s %s", i, r.method, r.path, r.body)
-		}
-		if got := r.header.Get("Idempotency-Key"); key == "" || got != key {
-			t.Fatalf("request %d: Idempotency-Key %q, first %q", i, got, key)
-		}
-		if got := r.header.Get("X-Send0-Retry-Count"); got != strconv.Itoa(i) {
-			t.Fatalf("request %d: retry count %q", i, got)
-		}
-		if r.header.Get("Authorization") != "Bearer "+defaultKey || r.header.Get("User-Agent") != "send0-go/"+send0.Version {
-			t.Fatalf("request %d: headers %v", i, r.header)
-		}
-	}
-	// A key of the caller's choosing is the one sent.
-	s2 := newScripted(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		if n == 0 {
-			reply(w, 503, internalError)
-			return
-		}
-		reply(w, 201, createdJSON)
-	})
-	_, err = s2.client(t).Webhooks.Create(testContext(t), send0.WebhookCreateParams{URL: "https://example.com/hook", IdempotencyKey: "my-key-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range s2.requests() {
-		if r.header.Get("Idempotency-Key") != "my-key-1" {
-			t.Fatalf("Idempotency-Key %q", r.header.Get("Idempotency-Key"))
-		}
-	}
-}
-
-func TestRetryAfterIsObeyed(t *testing.T) {
-	s := newScripted(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		if n == 0 {
-			reply(w, 500, internalError, "Retry-After", "1")
-			return
-		}
-		reply(w, 200, endpointJSON)
-	})
-	if _, err := s.client(t).Webhooks.Get(testContext(t), "wh_scripted0001"); err != nil {
+	params := send0.WebhookCreateParams{URL: "https://example.com/hook", IdempotencyKey: "my-key-1"}
+	if _, err := s.client(t).Webhooks.Create(testContext(t), params); err != nil {
 		t.Fatal(err)
 	}
 	seen := s.requests()
 	if len(seen) != 2 {
-		t.Fatalf("%d requests", len(seen))
+		t.Fatalf("%d requests, want 2", len(seen))
 	}
-	// Without Retry-After the first backoff is at most 0.5 s.
-	if gap := seen[1].at.Sub(seen[0].at); gap < 950*time.Millisecond || gap > 3*time.Second {
-		t.Fatalf("the retry came %v after the first attempt, Retry-After said 1 s", gap)
-	}
-}
-
-func TestNoRetryOn400(t *testing.T) {
-	s := newScripted(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		reply(w, 400, `{"error":"invalid_request","message":"url is required","param":"url"}`)
-	})
-	_, err := s.client(t).Webhooks.Create(testContext(t), send0.WebhookCreateParams{})
-	var apiErr *send0.APIError
-	if !errors.Is(err, send0.ErrInvalidRequest) || !errors.As(err, &apiErr) || apiErr.Param != "url" || apiErr.RequestID != "req_scripted400" {
-		t.Fatalf("400: %v", err)
-	}
-	if n := len(s.requests()); n != 1 {
-		t.Fatalf("%d requests for a 400, want 1", n)
-	}
-}
-
-func TestGivesUpAfterMaxRetries(t *testing.T) {
-	s := newScripted(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		reply(w, 502, internalError, "Retry-After-Ms", "10")
-	})
-	_, err := s.client(t, send0.WithMaxRetries(3)).Webhooks.Get(testContext(t), "wh_1")
-	var apiErr *send0.APIError
-	if !errors.Is(err, send0.ErrAPI) || !errors.As(err, &apiErr) || apiErr.Status != 502 {
-		t.Fatalf("502s: %v", err)
-	}
-	if n := len(s.requests()); n != 4 {
-		t.Fatalf("%d requests, want 1 + 3 retries", n)
-	}
-}
-
-func TestErrorRateLimitedWithRetryAfter(t *testing.T) {
-	s := newScripted(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		reply(w, 429, `{"error":"rate_limited","message":"Too many requests"}`, "Retry-After", "7")
-	})
-	_, err := s.client(t, send0.WithMaxRetries(0)).Webhooks.List(testContext(t), send0.ListParams{})
-	var apiErr *send0.APIError
-	if !errors.Is(err, send0.ErrRateLimited) || !errors.As(err, &apiErr) {
-		t.Fatalf("429: %v", err)
-	}
-	if apiErr.Status != 429 || apiErr.RetryAfter != 7*time.Second || apiErr.Code != "rate_limited" || apiErr.Headers.Get("Retry-After") != "7" {
-		t.Fatalf("429 details: %#v", apiErr)
-	}
-	if n := len(s.requests()); n != 1 {
-		t.Fatalf("%d requests with WithMaxRetries(0)", n)
-	}
-}
-
-func TestErrorTimeout(t *testing.T) {
-	release := make(chan struct{})
-	s := newScripted(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		select { // slower than the client's timeout
-		case <-r.Context().Done():
-		case <-release:
-		case <-time.After(5 * time.Second):
+	for i, r := range seen {
+		if r.method != "POST" || r.path != "/v1/webhooks" || r.body != seen[0].body {
+			t.Fatalf("request %d: %s %s %s", i, r.method, r.path, r.body)
 		}
-		reply(w, 200, endpointJSON)
-	})
-	defer close(release)
-	start := time.Now()
-	_, err := s.client(t, send0.WithTimeout(200*time.Millisecond), send0.WithMaxRetries(0)).Webhooks.Get(testContext(t), "wh_1")
-	var e *send0.Error
-	if !errors.Is(err, send0.ErrTimeout) || !errors.As(err, &e) || e.Kind != "timeout" {
-		t.Fatalf("a slow server: %v", err)
-	}
-	if elapsed := time.Since(start); elapsed > 3*time.Second {
-		t.Fatalf("the timeout took %v", elapsed)
-	}
-}
-
-func TestErrorDecode(t *testing.T) {
-	s := newScripted(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		reply(w, 200, `<html>not the API</html>`)
-	})
-	_, err := s.client(t).Webhooks.Get(testContext(t), "wh_1")
-	if !errors.Is(err, send0.ErrDecode) {
-		t.Fatalf("an unreadable 200: %v", err)
+		if got := r.header.Get("Idempotency-Key"); got != "my-key-1" {
+			t.Fatalf("request %d: Idempotency-Key %q", i, got)
+		}
+		if r.header.Get("Authorization") != "Bearer "+defaultKey || r.header.Get("User-Agent") != "send0-go/"+send0.Version {
+			t.Fatalf("request %d: headers %v", i, r.header)
+		}
 	}
 }
 
