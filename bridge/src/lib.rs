@@ -17,6 +17,8 @@
 #[cfg(feature = "client")]
 pub mod config;
 #[cfg(feature = "client")]
+pub mod local;
+#[cfg(feature = "client")]
 pub mod operation;
 #[cfg(feature = "client")]
 pub mod runtime;
@@ -24,5 +26,7 @@ pub mod webhooks;
 
 #[cfg(feature = "client")]
 pub use config::ClientConfig;
+#[cfg(feature = "client")]
+pub use local::ThreadLocalClient;
 #[cfg(feature = "client")]
 pub use operation::{Operation, call_json};

@@ -1,5 +1,5 @@
-//! The API client's exports (the `client` feature): a client handle, blocking calls on the core's
-//! shared runtime, and cancellation tokens.
+//! The API client's exports (the `client` feature): a client handle, blocking calls driven on the
+//! calling thread (send0_bridge::local), and cancellation tokens.
 
 use tokio_util::sync::CancellationToken;
 
@@ -7,7 +7,7 @@ use crate::{Send0Bytes, guarded, input, shielded};
 
 /// An API client. Create with [`send0_client_new`], release with [`send0_client_free`].
 pub struct Send0Client {
-    client: send0::Client,
+    client: send0_bridge::ThreadLocalClient,
 }
 
 /// A cancellation token: [`send0_cancel_cancel`] stops the calls it was given to.
@@ -34,7 +34,7 @@ pub unsafe extern "C" fn send0_client_new(
                 send0::Error::new(send0::ErrorKind::InvalidArgument, format!("invalid client config: {e}"))
             })?;
         let builder = config.into_builder();
-        let client = Box::new(Send0Client { client: builder.build()? });
+        let client = Box::new(Send0Client { client: send0_bridge::ThreadLocalClient::new(builder)? });
         if !client_out.is_null() {
             unsafe { client_out.write(Box::into_raw(client)) };
         }
@@ -68,11 +68,13 @@ pub unsafe extern "C" fn send0_client_call(
         };
         let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone()).unwrap_or_default();
         let request = unsafe { input(request, request_len) };
-        let call = send0_bridge::call_json(&client.client, request);
-        match send0_bridge::runtime::handle().block_on(token.run_until_cancelled(call)) {
-            Some(result) => result.map(String::into_bytes),
-            None => Err(send0::Error::new(send0::ErrorKind::Cancelled, "the request was cancelled")),
-        }
+        let answer = client.client.block_on(|client| async move {
+            match token.run_until_cancelled(send0_bridge::call_json(&client, request)).await {
+                Some(result) => result,
+                None => Err(send0::Error::new(send0::ErrorKind::Cancelled, "the request was cancelled")),
+            }
+        });
+        answer.map(String::into_bytes)
     })
 }
 
