@@ -9,7 +9,8 @@ exposed: Go structs (bindings-go/models_gen.go), Python frozen dataclasses
 (bindings-python/python/send0/_models.py), TypeScript interfaces and their converters
 (bindings-node/lib/models.ts). What is not a model stays hand-written beside them: the shared model
 behaviour (bindings-go/webhooks_service.go, bindings-python/python/send0/_model_base.py,
-bindings-node/lib/wire.ts), the request parameters and the clients.
+bindings-node/lib/wire.ts), the request parameters (each suite checks them against the `requests`
+of tests/fixtures/contract.json) and the clients.
 
 Why a generator of our own: the off-the-shelf ones were tried on openapi.yaml (ARCHITECTURE.md,
 "Generated code") and each writes a different public API than the SDK's (wire-named TypeScript
@@ -445,13 +446,92 @@ def go_error_tables(kinds: Dict[str, Dict[str, Any]]) -> List[str]:
     return out + ["}"]
 
 
+# --- request parameters ------------------------------------------------------------------------
+# Not generated into the SDKs: each language's parameters are hand-written in its own idiom (Python
+# keyword arguments with NOT_GIVEN, Go pointers and ClearDescription, TypeScript interfaces), and
+# every suite checks them against these fields in contract.json.
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass
+class RequestField:
+    name: str  # as on the wire
+    where: str  # body or query
+    kind: str  # as a Field's
+    required: bool
+
+
+def parameter_of(spec: Dict[str, Any], parameter: Dict[str, Any]) -> Dict[str, Any]:
+    if "$ref" not in parameter:
+        return parameter
+    found: Dict[str, Any] = spec["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[-1]]
+    return found
+
+
+def query_fields(spec: Dict[str, Any], op_id: str, parameters: List[Dict[str, Any]]) -> List[RequestField]:
+    """The query parameters; the path's `id` is every SDK's positional argument and Idempotency-Key a
+    request option, and any other path or header parameter has no place in the SDKs yet."""
+    fields = []
+    for parameter in (parameter_of(spec, p) for p in parameters):
+        name, where = parameter["name"], parameter["in"]
+        if where == "query":
+            kind = field_of(spec, name, parameter["schema"]).kind
+            fields.append(RequestField(name, "query", kind, bool(parameter.get("required"))))
+        elif (where, name) not in (("path", "id"), ("header", "Idempotency-Key")):
+            raise SystemExit(f"generate.py: {op_id}: no SDK parameter for the {where} parameter {name}")
+    return fields
+
+
+def body_fields(spec: Dict[str, Any], op_id: str, body: Optional[Dict[str, Any]]) -> List[RequestField]:
+    """The fields of a JSON request body, an object that refuses fields it does not name."""
+    if body is None:
+        return []
+    if list(body["content"]) != ["application/json"]:
+        raise SystemExit(f"generate.py: {op_id}: only application/json request bodies are modelled")
+    schema = resolve(spec, body["content"]["application/json"]["schema"])
+    if schema.get("type") != "object" or schema.get("additionalProperties") is not False:
+        raise SystemExit(f"generate.py: {op_id}: a request body must be an object with additionalProperties: false")
+    required = set(schema.get("required", [])) if body.get("required") else set()
+    return [
+        RequestField(name, "body", field_of(spec, name, prop).kind, name in required)
+        for name, prop in schema["properties"].items()
+    ]
+
+
+def load_requests(spec: Dict[str, Any]) -> Dict[str, List[RequestField]]:
+    """Each operation of the SDKs' resource (tag `webhooks`), by operationId, with what its caller
+    gives: query parameters and body fields (none for some)."""
+    requests: Dict[str, List[RequestField]] = {}
+    for path, item in spec["paths"].items():
+        for method in METHODS:
+            op = item.get(method)
+            if op is None or "webhooks" not in op.get("tags", []):
+                continue
+            op_id = op["operationId"]
+            fields = query_fields(spec, op_id, item.get("parameters", []) + op.get("parameters", []))
+            fields += body_fields(spec, op_id, op.get("requestBody"))
+            names = [f.name for f in fields]
+            if len(set(names)) != len(names):
+                raise SystemExit(f"generate.py: {op_id} ({method.upper()} {path}): a field named twice (query, body)")
+            requests[op_id] = fields
+    return requests
+
+
 # --- the shapes, for the Rust core's drift check -----------------------------------------------
 
 
-def contract_source(models: List[Model], kinds: Dict[str, Dict[str, Any]], events: List[EventKind], data_shapes: List[Model]) -> str:
+def contract_source(
+    models: List[Model],
+    kinds: Dict[str, Dict[str, Any]],
+    events: List[EventKind],
+    data_shapes: List[Model],
+    requests: Dict[str, List[RequestField]],
+) -> str:
     """Every model's wire fields and their kinds, and the error kinds in order:
     core/tests/client/vectors.rs checks the Rust core's own models (which the server shares) and its
-    ErrorKind against them."""
+    ErrorKind against them. And each operation's request parameters, which every SDK's suite checks
+    its hand-written parameters against (ARCHITECTURE.md, "Generated code")."""
     by_name = {m.name: m for m in models}
     shapes = {
         m.name: {f.name: f.kind + ("?" if f.nullable else "") for f in all_fields(by_name, m)} for m in models
@@ -464,6 +544,10 @@ def contract_source(models: List[Model], kinds: Dict[str, Dict[str, Any]], event
         "error_kinds": list(kinds),
         "event_types": [e.type for e in events],
         "event_data": data,
+        "requests": {
+            op_id: {f.name: {"in": f.where, "kind": f.kind, "required": f.required} for f in fields}
+            for op_id, fields in requests.items()
+        },
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -479,6 +563,7 @@ def main() -> int:
     models = load_models(spec)
     kinds = load_error_kinds(spec)
     events, data_shapes = load_events(spec)
+    requests = load_requests(spec)
     node_events = ROOT / "bindings-node" / "lib" / "events.ts"
     python_errors = ROOT / "bindings-python" / "python" / "send0" / "errors.py"
     node_errors = ROOT / "bindings-node" / "lib" / "native-errors.ts"
@@ -487,7 +572,7 @@ def main() -> int:
         ROOT / "bindings-go" / "models_gen.go": gofmt(go_source(models)),
         ROOT / "bindings-python" / "python" / "send0" / "_models.py": py_source(models),
         ROOT / "bindings-node" / "lib" / "models.ts": ts_source(models),
-        ROOT / "tests" / "fixtures" / "contract.json": contract_source(models, kinds, events, data_shapes),
+        ROOT / "tests" / "fixtures" / "contract.json": contract_source(models, kinds, events, data_shapes, requests),
         node_events: with_region(node_events, "//", ts_events(events, data_shapes)),
         ROOT / "bindings-python" / "python" / "send0" / "_events.py": py_events(
             events, data_shapes, {m.name: m for m in data_shapes}
