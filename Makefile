@@ -182,8 +182,8 @@ bench-server: setup-rust
 	target/release/send0-bench-bounds
 
 # libFuzzer through cargo-fuzz, on the nightly toolchain that rustup keeps beside stable: each
-# target for FUZZ_SECONDS (verify; inputs = Retry-After parsing and NUL-packed headers).
-FUZZ_TARGETS ?= verify inputs
+# target for FUZZ_SECONDS (verify; explain; inputs = Retry-After parsing and NUL-packed headers).
+FUZZ_TARGETS ?= verify explain inputs
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	for target in $(FUZZ_TARGETS); do \
@@ -194,3 +194,4 @@ fuzz:
 # Regenerates the shared webhook vectors (needs Python's `cryptography` for Ed25519).
 fixtures:
 	python3 tests/fixtures/webhooks/generate.py
+	python3 tests/fixtures/explain/generate.py

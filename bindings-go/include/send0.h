@@ -111,6 +111,14 @@ int32_t send0_verify(const struct Send0VerifyOptions *options,
                      struct Send0Bytes *out,
                      struct Send0Bytes *err_out);
 
+// Explains why a delivery verifies or not: the report of `send0::webhooks::explain`, as JSON, to
+// `out`. Takes the same options as [`send0_verify`] (`parse` is ignored) with `headers` holding
+// every header of the request, not only the three webhook ones. Fails only on a null `options`
+// or text that is not UTF-8; a report never holds a secret.
+int32_t send0_explain(const struct Send0VerifyOptions *options,
+                      struct Send0Bytes *out,
+                      struct Send0Bytes *err_out);
+
 // The `webhook-signature` value for a message, to `out`.
 int32_t send0_sign(const uint8_t *secret,
                    size_t secret_len,

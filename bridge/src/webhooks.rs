@@ -7,7 +7,7 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use send0::webhooks::{Verifier, WebhookEvent, WebhookHeaders};
+use send0::webhooks::{ExplainOptions, Verifier, WebhookEvent, WebhookHeaders, explain};
 use send0::{Error, ErrorKind, Result};
 
 /// The items of a list packed as `a\0b\0…\0z`: joined by NUL, with no NUL after the last one.
@@ -25,8 +25,30 @@ pub fn split_nul(packed: &str) -> impl Iterator<Item = &str> {
 /// ignored. The bindings pack only the three webhook names and refuse a NUL inside a value: here
 /// it would shift every pair after it.
 pub fn unpack_headers(packed: &str) -> WebhookHeaders {
+    header_pairs(packed).collect()
+}
+
+/// The name/value pairs of headers packed as for [`unpack_headers`].
+pub fn header_pairs(packed: &str) -> impl Iterator<Item = (&str, &str)> {
     let mut items = split_nul(packed);
-    std::iter::from_fn(|| Some((items.next()?, items.next()?))).collect()
+    std::iter::from_fn(move || Some((items.next()?, items.next()?)))
+}
+
+/// [`send0::webhooks::explain`]'s report as JSON: the body, every header of the request packed as
+/// for [`unpack_headers`] (explain also looks under `svix-*` and `HTTP_WEBHOOK_*` names), and the
+/// secrets packed as for [`unpack_verifier`].
+pub fn explain_json(
+    body: &[u8],
+    headers: &str,
+    secrets: &str,
+    tolerance_secs: u64,
+    now: Option<i64>,
+) -> String {
+    let secrets: Vec<&str> = split_nul(secrets).collect();
+    let options = ExplainOptions { tolerance: Duration::from_secs(tolerance_secs), now };
+    let report = explain(body, header_pairs(headers), &secrets, &options);
+    // A report is strings, numbers and booleans: encoding it cannot fail.
+    serde_json::to_string(&report).unwrap_or_else(|_| r#"{"verified":false}"#.to_owned())
 }
 
 /// A verifier for the secrets packed as `secret\0secret…`, with a tolerance in seconds and, when

@@ -188,6 +188,7 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     api: Option<Box<ApiErrorDetails>>,
+    hint: Option<Box<str>>,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -212,7 +213,7 @@ impl Error {
 
     /// An error of `kind` with a message that says what failed.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), api: None, source: None }
+        Error { kind, message: message.into(), api: None, hint: None, source: None }
     }
 
     /// An error for an API response that refused the request.
@@ -226,7 +227,19 @@ impl Error {
             message.push_str(&format!(", request id {id}"));
         }
         message.push(')');
-        Error { kind, message, api: Some(Box::new(details)), source: None }
+        Error { kind, message, api: Some(Box::new(details)), hint: None, source: None }
+    }
+
+    /// Attaches a hint: the likely cause of a failed webhook verification and its fix, for logs.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into().into_boxed_str());
+        self
+    }
+
+    /// For a failed webhook verification: the likely cause and its fix (`webhooks::explain` gives
+    /// the whole report). Meant for logs, never for the HTTP response to the sender.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
     }
 
     /// Attaches the underlying cause.
@@ -269,9 +282,15 @@ impl Error {
             message: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
             api: Option<&'a ApiErrorDetails>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            hint: Option<&'a str>,
         }
-        let description =
-            Description { kind: self.kind.as_str(), message: &self.message, api: self.api.as_deref() };
+        let description = Description {
+            kind: self.kind.as_str(),
+            message: &self.message,
+            api: self.api.as_deref(),
+            hint: self.hint.as_deref(),
+        };
         serde_json::to_string(&description).unwrap_or_else(|_| {
             format!(r#"{{"kind":"{}","message":"unserializable error"}}"#, self.kind.as_str())
         })
@@ -288,6 +307,9 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
         d.field("kind", &self.kind).field("message", &self.message);
+        if let Some(hint) = &self.hint {
+            d.field("hint", hint);
+        }
         if let Some(api) = &self.api {
             d.field("status", &api.status)
                 .field("code", &api.code)

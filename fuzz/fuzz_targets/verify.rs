@@ -50,6 +50,7 @@ fuzz_target!(|input: Input<'_>| {
             // Digit-only material could equal a timestamp the message rightly names.
             if material.len() >= 16 && !material.bytes().all(|b| b.is_ascii_digit()) {
                 assert!(!error.message().contains(material), "error leaks a secret: {error}");
+                assert!(!error.hint().unwrap_or_default().contains(material), "a hint leaks a secret: {error:?}");
             }
         }
     }

@@ -1,6 +1,8 @@
-//! The webhook exports: verify a delivery, sign a message.
+//! The webhook exports: verify a delivery, explain why one does not verify, sign a message.
 
-use send0_bridge::webhooks::{EVENT_RECORD_FIXED, event_record, unpack_headers, unpack_verifier};
+use send0_bridge::webhooks::{
+    EVENT_RECORD_FIXED, event_record, explain_json, unpack_headers, unpack_verifier,
+};
 
 use crate::{Send0Bytes, guarded, input, text};
 
@@ -77,6 +79,28 @@ pub unsafe extern "C" fn send0_verify(
             return verifier.verify_raw(body, &headers).map(|()| Vec::new());
         }
         event_record(&verifier.verify(body, &headers)?)
+    })
+}
+
+/// Explains why a delivery verifies or not: the report of `send0::webhooks::explain`, as JSON, to
+/// `out`. Takes the same options as [`send0_verify`] (`parse` is ignored) with `headers` holding
+/// every header of the request, not only the three webhook ones. Fails only on a null `options`
+/// or text that is not UTF-8; a report never holds a secret.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send0_explain(
+    options: *const Send0VerifyOptions,
+    out: *mut Send0Bytes,
+    err_out: *mut Send0Bytes,
+) -> i32 {
+    guarded(out, err_out, || {
+        let Some(options) = (unsafe { options.as_ref() }) else {
+            return Err(send0::Error::new(send0::ErrorKind::InvalidArgument, "the explain options are null"));
+        };
+        let body = unsafe { input(options.body, options.body_len) };
+        let headers = unsafe { text(options.headers, options.headers_len, "the headers") }?;
+        let secrets = unsafe { text(options.secrets, options.secrets_len, "the secrets") }?;
+        let now = (options.has_now != 0).then_some(options.now);
+        Ok(explain_json(body, headers, secrets, options.tolerance_secs, now).into_bytes())
     })
 }
 

@@ -126,8 +126,20 @@ impl Verifier {
         self.check(body, headers).map(|_| ())
     }
 
-    /// Steps 3 to 6 of docs/verify.md; returns the webhook id and the timestamp.
+    /// Steps 3 to 6 of docs/verify.md; returns the webhook id and the timestamp. A failure carries
+    /// a hint (see explain.rs).
     fn check<'h>(&self, body: &[u8], headers: &'h WebhookHeaders) -> Result<(&'h str, i64)> {
+        self.check_signature(body, headers).map_err(|err| {
+            // Only a failure pays for the hint.
+            let now = self.now.unwrap_or_else(system_now);
+            match super::explain::hint(err.kind(), &self.secrets, headers, body, now, self.tolerance) {
+                Some(hint) => err.with_hint(hint),
+                None => err,
+            }
+        })
+    }
+
+    fn check_signature<'h>(&self, body: &[u8], headers: &'h WebhookHeaders) -> Result<(&'h str, i64)> {
         let id = required(headers.id(), WEBHOOK_ID)?;
         let timestamp_text = required(headers.timestamp(), WEBHOOK_TIMESTAMP)?;
         let signature = required(headers.signature(), WEBHOOK_SIGNATURE)?;
@@ -243,7 +255,7 @@ pub(crate) fn hmac_tag(keyed: &super::keys::HmacSha256, id: &str, timestamp: &st
     mac.finalize().into_bytes().into()
 }
 
-fn signed_bytes(id: &str, timestamp: &str, body: &[u8]) -> Vec<u8> {
+pub(crate) fn signed_bytes(id: &str, timestamp: &str, body: &[u8]) -> Vec<u8> {
     let mut content = Vec::with_capacity(id.len() + timestamp.len() + body.len() + 2);
     content.extend_from_slice(id.as_bytes());
     content.push(b'.');
@@ -274,7 +286,7 @@ fn parse_timestamp(text: &str) -> Result<i64> {
     text.parse::<i64>().map_err(|_| invalid("is too large"))
 }
 
-fn system_now() -> i64 {
+pub(crate) fn system_now() -> i64 {
     match SystemTime::now().duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
