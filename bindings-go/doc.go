@@ -12,9 +12,9 @@
 //     linux/arm64, the module links the core's prebuilt static library. Everything is available.
 //   - WebAssembly: with CGO_ENABLED=0 (scratch or distroless images, cross-compiling) and on every
 //     other platform, the same core compiled to WebAssembly and translated to pure Go runs inside
-//     the module. [VerifyWebhook], [VerifyWebhookRaw], [SignWebhook] and [WebhookHandler] work the
-//     same way; [NewClient] returns an error that says the client needs cgo (it matches
-//     [errors.ErrUnsupported]).
+//     the module. [VerifyWebhook], [VerifyWebhookRaw], [ExplainWebhook], [SignWebhook] and
+//     [WebhookHandler] work the same way; [NewClient] returns an error that says the client needs
+//     cgo (it matches [errors.ErrUnsupported]).
 //
 // To build the library yourself, see CONTRIBUTING.md in the source repository,
 // github.com/send0/send0-sdk.
@@ -36,6 +36,10 @@
 // decoded and encoded again no longer matches its signature), and the request's headers.
 // Options: [WithSecrets] accepts more secrets while you rotate, [WithTolerance] changes the
 // 5-minute tolerance, [WithNow] fixes the clock. [SignWebhook] signs, for your tests.
+//
+// When a delivery does not verify, the error's Hint names the likely cause and its fix, for your
+// logs; [ExplainWebhook] reports the whole analysis (headers under other names, clock skew, secret
+// mistakes, a body a framework altered).
 //
 // # Manage endpoints
 //

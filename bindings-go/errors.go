@@ -103,9 +103,14 @@ func (e *APIError) Is(target error) bool { return kindMatches(target, e.Kind) }
 // WebhookVerificationError is a delivery that failed verification; Kind says what failed
 // (missing_header, invalid_timestamp, timestamp_too_old, timestamp_too_new, invalid_signature,
 // invalid_secret, invalid_payload). The message never contains the secret.
+//
+// Hint, when not empty, is the likely cause and its fix, one line from the analysis ExplainWebhook
+// reports in full (for example a body a framework altered, or a clock an hour off). It is for
+// your logs, never for the response to the sender: WebhookHandler does not send it.
 type WebhookVerificationError struct {
 	Kind    string
 	Message string
+	Hint    string
 }
 
 func (e *WebhookVerificationError) Error() string { return "send0: " + e.Kind + ": " + e.Message }
@@ -139,6 +144,7 @@ func fromNative(description []byte) error {
 	var d struct {
 		Kind    string `json:"kind"`
 		Message string `json:"message"`
+		Hint    string `json:"hint"`
 		API     *struct {
 			Status        int         `json:"status"`
 			Code          *string     `json:"code"`
@@ -166,7 +172,7 @@ func fromNative(description []byte) error {
 		return e
 	}
 	if webhookKinds[d.Kind] {
-		return &WebhookVerificationError{Kind: d.Kind, Message: d.Message}
+		return &WebhookVerificationError{Kind: d.Kind, Message: d.Message, Hint: d.Hint}
 	}
 	return &Error{Kind: d.Kind, Message: d.Message}
 }

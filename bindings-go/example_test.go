@@ -84,6 +84,31 @@ func ExampleVerifyWebhook_errors() {
 	// true
 }
 
+// When a delivery does not verify, ExplainWebhook says why: here a framework added a newline to the
+// body, which the report proves (the body without it matches) and names the fix for. A failed
+// verify carries the same finding, in one line, as the error's Hint: log it, never send it back.
+func ExampleExplainWebhook() {
+	altered := []byte(exampleBody + "\n")
+	now := send0.WithNow(time.Unix(exampleTimestamp, 0))
+
+	report, err := send0.ExplainWebhook(altered, exampleDelivery(), []string{exampleSecret}, now)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(report.Verified, report.Diagnoses[0].Code, *report.Body.Altered)
+	fmt.Println(strings.Contains(*report.Diagnoses[0].Fix, "io.ReadAll(r.Body)"))
+
+	_, err = send0.VerifyWebhook(altered, exampleDelivery(), exampleSecret, now)
+	var verr *send0.WebhookVerificationError
+	if errors.As(err, &verr) {
+		fmt.Println(verr.Kind, verr.Hint == report.Summary)
+	}
+	// Output:
+	// false body_newline_added newline_added
+	// true
+	// invalid_signature true
+}
+
 // The webhook-signature value of a message: the known test vector of the Standard Webhooks
 // specification's reference libraries.
 func ExampleSignWebhook() {

@@ -7,14 +7,16 @@ package send0
 #include <stdlib.h>
 #include "send0.h"
 
-// send0_verify with the three input pointers set in C: cgo may pass Go pointers to C as
-// arguments, but not a Go value that holds them, so Go fills in the rest of the options.
-static int32_t verify(Send0VerifyOptions options, const uint8_t *body, const uint8_t *headers,
-                      const uint8_t *secrets, Send0Bytes *out, Send0Bytes *err_out) {
+// send0_verify (explain zero) or send0_explain (non-zero), with the three input pointers set in C:
+// cgo may pass Go pointers to C as arguments, but not a Go value that holds them, so Go fills in
+// the rest of the options.
+static int32_t verify_or_explain(int explain, Send0VerifyOptions options, const uint8_t *body,
+                                 const uint8_t *headers, const uint8_t *secrets, Send0Bytes *out,
+                                 Send0Bytes *err_out) {
 	options.body = body;
 	options.headers = headers;
 	options.secrets = secrets;
-	return send0_verify(&options, out, err_out);
+	return explain ? send0_explain(&options, out, err_out) : send0_verify(&options, out, err_out);
 }
 
 // For this package's tests only (export_test.go), so it is not in send0.h.
@@ -128,24 +130,33 @@ func (c *nativeClient) call(ctx context.Context, request []byte) ([]byte, error)
 	return answer, err
 }
 
-func coreVerify(body, headers, secrets []byte, toleranceSecs uint64, now *int64, parse bool) ([]byte, error) {
+func coreVerify(in coreInput, parse bool) ([]byte, error) { return withOptions(in, parse, false) }
+
+func coreExplain(in coreInput) ([]byte, error) { return withOptions(in, false, true) }
+
+// withOptions calls send0_verify, or send0_explain when explain is set, with in as its options.
+func withOptions(in coreInput, parse, explain bool) ([]byte, error) {
 	options := C.Send0VerifyOptions{
-		body_len:       C.size_t(len(body)),
-		headers_len:    C.size_t(len(headers)),
-		secrets_len:    C.size_t(len(secrets)),
-		tolerance_secs: C.uint64_t(toleranceSecs),
+		body_len:       C.size_t(len(in.body)),
+		headers_len:    C.size_t(len(in.headers)),
+		secrets_len:    C.size_t(len(in.secrets)),
+		tolerance_secs: C.uint64_t(in.toleranceSecs),
 	}
-	if now != nil {
-		options.has_now, options.now = 1, C.int64_t(*now)
+	if in.now != nil {
+		options.has_now, options.now = 1, C.int64_t(*in.now)
 	}
 	if parse {
 		options.parse = 1
 	}
+	which := C.int(0)
+	if explain {
+		which = 1
+	}
 	var out, errOut C.Send0Bytes
-	status := C.verify(options, ptr(body), ptr(headers), ptr(secrets), &out, &errOut)
-	runtime.KeepAlive(body)
-	runtime.KeepAlive(headers)
-	runtime.KeepAlive(secrets)
+	status := C.verify_or_explain(which, options, ptr(in.body), ptr(in.headers), ptr(in.secrets), &out, &errOut)
+	runtime.KeepAlive(in.body)
+	runtime.KeepAlive(in.headers)
+	runtime.KeepAlive(in.secrets)
 	return result(status, out, errOut)
 }
 

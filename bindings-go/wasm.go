@@ -112,35 +112,46 @@ func coreVersion() string {
 	return string(version)
 }
 
-// verifyOptionsSize is the size of send0_verify's Send0VerifyOptions in wasm32 (4-byte pointers
-// and size_t), whose layout send0-ffi checks when it builds (bindings-go/ffi/src/webhooks.rs).
+// verifyOptionsSize is the size of the Send0VerifyOptions of send0_verify and send0_explain in
+// wasm32 (4-byte pointers and size_t), whose layout send0-ffi checks when it builds
+// (bindings-go/ffi/src/webhooks.rs).
 const verifyOptionsSize = 48
 
-func coreVerify(body, headers, secrets []byte, toleranceSecs uint64, now *int64, parse bool) ([]byte, error) {
+func coreVerify(in coreInput, parse bool) ([]byte, error) {
+	return withOptions(in, parse, (*wasmcore.Module).Xsend0_verify)
+}
+
+func coreExplain(in coreInput) ([]byte, error) {
+	return withOptions(in, false, (*wasmcore.Module).Xsend0_explain)
+}
+
+// withOptions places in in an instance's memory as a Send0VerifyOptions and calls export
+// (send0_verify or send0_explain) with it.
+func withOptions(in coreInput, parse bool, export func(m *wasmcore.Module, options, out, errOut int32) int32) ([]byte, error) {
 	// The module has no clock: the time always comes from here.
 	unix := time.Now().Unix()
-	if now != nil {
-		unix = *now
+	if in.now != nil {
+		unix = *in.now
 	}
 	parseFlag := uint32(0)
 	if parse {
 		parseFlag = 1
 	}
 	return onInstance(func(c *wasmCall) ([]byte, error) {
-		b, bLen := c.put(body)
-		h, hLen := c.put(headers)
-		s, sLen := c.put(secrets)
+		b, bLen := c.put(in.body)
+		h, hLen := c.put(in.headers)
+		s, sLen := c.put(in.secrets)
 		options := c.alloc(verifyOptionsSize)
 		out, errOut := c.outputSlots()
 		o, le := c.memory()[options:options+verifyOptionsSize], binary.LittleEndian
 		for i, word := range [...]int32{b, bLen, h, hLen, s, sLen} {
 			le.PutUint32(o[4*i:], uint32(word))
 		}
-		le.PutUint64(o[24:], toleranceSecs)
+		le.PutUint64(o[24:], in.toleranceSecs)
 		le.PutUint64(o[32:], uint64(unix))
 		le.PutUint32(o[40:], 1) // has_now
 		le.PutUint32(o[44:], parseFlag)
-		return c.result(c.m.Xsend0_verify(options, out, errOut))
+		return c.result(export(c.m, options, out, errOut))
 	})
 }
 
@@ -169,5 +180,5 @@ func newTransport([]byte) (transport, error) {
 	return nil, &Error{Kind: "invalid_argument", cause: errors.ErrUnsupported, Message: "the send0 API client needs " +
 		"the native core, which is linked with cgo on linux/amd64 and linux/arm64: build with CGO_ENABLED=1 " +
 		"(and a C toolchain) there. This build verifies and signs webhooks with the core compiled to " +
-		"WebAssembly; VerifyWebhook, VerifyWebhookRaw, SignWebhook and WebhookHandler work as usual"}
+		"WebAssembly; VerifyWebhook, VerifyWebhookRaw, ExplainWebhook, SignWebhook and WebhookHandler work as usual"}
 }

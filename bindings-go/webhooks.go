@@ -53,18 +53,37 @@ var webhookHeaders = [...]struct{ name, key string }{
 	{"webhook-id", "Webhook-Id"}, {"webhook-timestamp", "Webhook-Timestamp"}, {"webhook-signature", "Webhook-Signature"},
 }
 
+// webhookHeaderIndex is the position in webhookHeaders of the header that key names, whatever its
+// case, or -1. Equal lengths keep EqualFold to ASCII case, as the core matches (no Kelvin sign for
+// k).
+func webhookHeaderIndex(key string) int {
+	for i, hdr := range webhookHeaders {
+		if len(key) == len(hdr.name) && strings.EqualFold(key, hdr.name) {
+			return i
+		}
+	}
+	return -1
+}
+
 // packHeaders gathers the webhook headers for the core as name\0value\0…, whatever the case of
 // their keys: net/http canonicalizes them, but hand-built maps and serverless adapters often use
-// lowercase (rule 2 of docs/verify.md). Of the keys of one header, the canonical key's values come
-// first, then the other keys' in sorted order, so that the values the core joins keep a stable order.
+// lowercase (rule 2 of docs/verify.md).
 func packHeaders(headers http.Header) ([]byte, error) {
+	items, err := webhookHeaderPairs(headers)
+	if err != nil {
+		return nil, err
+	}
+	return joinNUL(items), nil
+}
+
+// webhookHeaderPairs lists the webhook headers as name, value, … under their lowercase names. Of the
+// keys of one header, the canonical key's values come first, then the other keys' in sorted order,
+// so that the values the core joins keep a stable order.
+func webhookHeaderPairs(headers http.Header) ([]string, error) {
 	var others [len(webhookHeaders)][]string
 	for key := range headers {
-		for i, hdr := range webhookHeaders {
-			// Equal lengths keep EqualFold to ASCII case, as the core matches (no Kelvin sign for k).
-			if len(key) == len(hdr.name) && key != hdr.key && strings.EqualFold(key, hdr.name) {
-				others[i] = append(others[i], key)
-			}
+		if i := webhookHeaderIndex(key); i >= 0 && key != webhookHeaders[i].key {
+			others[i] = append(others[i], key)
 		}
 	}
 	items := make([]string, 0, 2*len(webhookHeaders))
@@ -80,7 +99,7 @@ func packHeaders(headers http.Header) ([]byte, error) {
 			}
 		}
 	}
-	return joinNUL(items), nil
+	return items, nil
 }
 
 // appendPairs appends name, value for every value, refusing a value with a NUL: the core splits at
@@ -123,28 +142,45 @@ func joinNUL(items []string) []byte {
 	return packed
 }
 
-func verify(body []byte, headers http.Header, secret string, opts []VerifyOption, parse bool) ([]byte, error) {
-	cfg := verifyConfig{tolerance: 5 * time.Minute, secrets: []string{secret}}
+// coreInput is what send0_verify and send0_explain read (their Send0VerifyOptions): the body, the
+// packed headers and secrets, the tolerance in seconds, and the clock when it is fixed.
+type coreInput struct {
+	body, headers, secrets []byte
+	toleranceSecs          uint64
+	now                    *int64
+}
+
+// newCoreInput applies opts to the defaults and packs the secrets; the caller packs the headers.
+// secrets must not share its backing array with the caller's (WithSecrets appends to it).
+func newCoreInput(body []byte, secrets []string, opts []VerifyOption) (coreInput, error) {
+	cfg := verifyConfig{tolerance: 5 * time.Minute, secrets: secrets}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
 	if cfg.tolerance < 0 {
-		return nil, &Error{Kind: "invalid_argument", Message: "the tolerance must not be negative"}
+		return coreInput{}, &Error{Kind: "invalid_argument", Message: "the tolerance must not be negative"}
 	}
 	s, err := packSecrets(cfg.secrets)
 	if err != nil {
-		return nil, err
+		return coreInput{}, err
 	}
-	h, err := packHeaders(headers)
+	in := coreInput{body: body, secrets: s, toleranceSecs: uint64(cfg.tolerance / time.Second)}
+	if cfg.now != nil {
+		unix := cfg.now.Unix()
+		in.now = &unix
+	}
+	return in, nil
+}
+
+func verify(body []byte, headers http.Header, secret string, opts []VerifyOption, parse bool) ([]byte, error) {
+	in, err := newCoreInput(body, []string{secret}, opts)
 	if err != nil {
 		return nil, err
 	}
-	var now *int64
-	if cfg.now != nil {
-		unix := cfg.now.Unix()
-		now = &unix
+	if in.headers, err = packHeaders(headers); err != nil {
+		return nil, err
 	}
-	return coreVerify(body, h, s, uint64(cfg.tolerance/time.Second), now, parse)
+	return coreVerify(in, parse)
 }
 
 // VerifyWebhook verifies a delivery (the raw body, exactly as received) and returns its event,
