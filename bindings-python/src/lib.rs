@@ -256,6 +256,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", send0::VERSION)?;
     m.add_function(wrap_pyfunction!(webhooks::verify, m)?)?;
     m.add_function(wrap_pyfunction!(webhooks::verify_raw, m)?)?;
+    m.add_function(wrap_pyfunction!(webhooks::explain, m)?)?;
     m.add_function(wrap_pyfunction!(webhooks::loads, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;

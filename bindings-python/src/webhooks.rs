@@ -1,10 +1,12 @@
-//! `verify`, `verify_raw` and the event's `data`: Python's own types read here, in one call.
+//! `verify`, `verify_raw`, `explain` and the event's `data`: Python's own types read here, in one
+//! call.
 //!
-//! The arguments arrive as the user passed them to `send0.Webhooks.verify`. The common shapes (a
-//! `bytes` body, a `dict` or any header container, a `str` secret, int tolerance and clock) are
-//! read without leaving Rust and without copying a string; the rare ones (a `bytearray` body, a
-//! `timedelta`, a `datetime`) go through the package's own Python helpers, so their messages stay
-//! in one place. The event comes back built: a `send0.WebhookEvent` with its slots filled.
+//! The arguments arrive as the user passed them to `send0.Webhooks.verify` (or `explain`). The
+//! common shapes (a `bytes` body, a `dict` or any header container, a `str` secret, int tolerance
+//! and clock) are read without leaving Rust and without copying a string; the rare ones (a
+//! `bytearray` body, a `timedelta`, a `datetime`) go through the package's own Python helpers, so
+//! their messages stay in one place. The event comes back built: a `send0.WebhookEvent` with its
+//! slots filled; explain's report comes back as the core's JSON.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -15,7 +17,9 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
-use send0::webhooks::{Verifier, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders};
+use send0::webhooks::{
+    ExplainOptions, Verifier, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders,
+};
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
 use crate::to_py_err;
@@ -98,29 +102,14 @@ fn webhook_name(name: &str) -> Option<&'static str> {
 pub(crate) fn read_headers(headers: &Bound<'_, PyAny>) -> PyResult<WebhookHeaders> {
     let py = headers.py();
     let mut out = WebhookHeaders::new();
-    if headers.is_none() {
-        return Err(PyTypeError::new_err(NO_HEADERS));
+    // A plain dict has neither getlist nor get_all: straight to its items.
+    if let Some(items) = dict_items(headers)? {
+        return add_entries(out, &items);
     }
-    // A plain dict has neither getlist nor get_all: straight to its items. (Its items view, not
-    // pyo3's dict iterator, which panics when a value's __str__ changes the dict.)
-    if headers.is_exact_instance_of::<PyDict>() {
-        return add_entries(out, &headers.call_method0(intern!(py, "items"))?);
-    }
-    // `getattr(h, "getlist", None) or getattr(h, "get_all", None)`, used when callable (not for
-    // dict subclasses): only the three names are asked for.
-    let mut multi = headers.getattr_opt(intern!(py, "getlist"))?;
-    if !multi.as_ref().map(Bound::is_truthy).transpose()?.unwrap_or(false) {
-        multi = headers.getattr_opt(intern!(py, "get_all"))?;
-    }
-    if let Some(multi) = multi.filter(|m| m.is_callable() && !headers.is_instance_of::<PyDict>()) {
+    // Only the three names are asked for.
+    if let Some(multi) = multi_getter(headers)? {
         for name in NAMES {
-            let values = multi.call1((name,))?;
-            if !values.is_truthy()? {
-                continue;
-            }
-            for value in values.try_iter()? {
-                with_text(&value?, false, |text| out.append(name, text))?;
-            }
+            each_listed(&multi, name, |text| out.append(name, text))?;
         }
         return Ok(out);
     }
@@ -130,6 +119,86 @@ pub(crate) fn read_headers(headers: &Bound<'_, PyAny>) -> PyResult<WebhookHeader
         headers.clone()
     };
     add_entries(out, &items)
+}
+
+/// The names `read_header_pairs` asks a container that can only be asked by name: the webhook
+/// headers and Svix's names for them.
+const ASKED_BY_NAME: [&str; 6] =
+    [WEBHOOK_ID, WEBHOOK_TIMESTAMP, WEBHOOK_SIGNATURE, "svix-id", "svix-timestamp", "svix-signature"];
+
+/// Every header of any container `read_headers` reads, as (name, value) text in order, for
+/// `explain` (which also looks under `svix-*` and `HTTP_WEBHOOK_*` names, and counts the others):
+/// through `items()`, which lists each value of a multi-value container, else `getlist`/`get_all`
+/// for the names explain knows, else as pairs.
+pub(crate) fn read_header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let py = headers.py();
+    let mut pairs = Vec::new();
+    let items = match dict_items(headers)? {
+        Some(items) => items,
+        None if headers.hasattr(intern!(py, "items"))? => headers.call_method0(intern!(py, "items"))?,
+        None => match multi_getter(headers)? {
+            Some(multi) => {
+                for name in ASKED_BY_NAME {
+                    each_listed(&multi, name, |text| pairs.push((name.to_owned(), text.to_owned())))?;
+                }
+                return Ok(pairs);
+            }
+            None => headers.clone(),
+        },
+    };
+    for entry in items.try_iter()? {
+        let (name, value) = unpack_pair(&entry?)?;
+        let name = with_text(&name, true, str::to_owned)?;
+        each_value(&value, |text| pairs.push((name.clone(), text.to_owned())))?;
+    }
+    Ok(pairs)
+}
+
+/// A plain dict's items (its items view, not pyo3's dict iterator, which panics when a value's
+/// `__str__` changes the dict); None for any other container, and a TypeError for None.
+fn dict_items<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    if headers.is_none() {
+        return Err(PyTypeError::new_err(NO_HEADERS));
+    }
+    if headers.is_exact_instance_of::<PyDict>() {
+        return headers.call_method0(intern!(headers.py(), "items")).map(Some);
+    }
+    Ok(None)
+}
+
+/// `getattr(h, "getlist", None) or getattr(h, "get_all", None)` when callable (never for dict
+/// subclasses): how Werkzeug, Starlette, `http.client` and `email.message` list a name's values.
+fn multi_getter<'py>(headers: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = headers.py();
+    let mut multi = headers.getattr_opt(intern!(py, "getlist"))?;
+    if !multi.as_ref().map(Bound::is_truthy).transpose()?.unwrap_or(false) {
+        multi = headers.getattr_opt(intern!(py, "get_all"))?;
+    }
+    Ok(multi.filter(|m| m.is_callable() && !headers.is_instance_of::<PyDict>()))
+}
+
+/// Calls `f` with each value `multi(name)` lists, as `str()`.
+fn each_listed(multi: &Bound<'_, PyAny>, name: &str, mut f: impl FnMut(&str)) -> PyResult<()> {
+    let values = multi.call1((name,))?;
+    if values.is_truthy()? {
+        for value in values.try_iter()? {
+            with_text(&value?, false, &mut f)?;
+        }
+    }
+    Ok(())
+}
+
+/// Calls `f` with a header's value, or with each of its values for a list or tuple (bytes as
+/// latin-1).
+fn each_value(value: &Bound<'_, PyAny>, mut f: impl FnMut(&str)) -> PyResult<()> {
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        for v in value.try_iter()? {
+            with_text(&v?, true, &mut f)?;
+        }
+        Ok(())
+    } else {
+        with_text(value, true, f)
+    }
 }
 
 /// Every (name, value) entry of `items`, an iterable of pairs.
@@ -184,21 +253,11 @@ fn add_entry(out: &mut WebhookHeaders, name: &Bound<'_, PyAny>, value: &Bound<'_
         Some(Some(known)) => Some(known),
         _ => return Ok(()),
     };
-    let mut append = |v: &Bound<'_, PyAny>| {
-        with_text(v, true, |text| {
-            if let Some(name) = wanted {
-                out.append(name, text);
-            }
-        })
-    };
-    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-        for v in value.try_iter()? {
-            append(&v?)?;
+    each_value(value, |text| {
+        if let Some(name) = wanted {
+            out.append(name, text);
         }
-        Ok(())
-    } else {
-        append(value)
-    }
+    })
 }
 
 /// `name.lower() in _NAMES`, as the Python SDK checked names (only asked for non-ASCII ones).
@@ -236,14 +295,16 @@ impl<'py> Secrets<'py> {
         Ok(Secrets::Many(many))
     }
 
+    /// The secrets' text, borrowed from the strings.
+    fn texts(&self) -> PyResult<Vec<Cow<'_, str>>> {
+        match self {
+            Secrets::One(one) => Ok(vec![utf8(one)?]),
+            Secrets::Many(many) => many.iter().map(utf8).collect(),
+        }
+    }
+
     fn verifier(&self) -> PyResult<send0::Result<Verifier>> {
-        Ok(match self {
-            Secrets::One(one) => Verifier::new(&utf8(one)?),
-            Secrets::Many(many) => {
-                let texts = many.iter().map(utf8).collect::<PyResult<Vec<_>>>()?;
-                Verifier::from_secrets(texts.iter().map(Cow::as_ref))
-            }
-        })
+        Ok(Verifier::from_secrets(self.texts()?))
     }
 }
 
@@ -276,17 +337,18 @@ fn helpers(py: Python<'_>) -> PyResult<&Helpers> {
     })
 }
 
-/// Everything `verify` and `verify_raw` take, converted in the order the Python SDK always has:
-/// body, headers, secrets, tolerance, clock.
-struct Arguments<'py> {
+/// Everything `verify`, `verify_raw` and `explain` take, converted in the order the Python SDK
+/// always has: body, headers, secrets, tolerance, clock. The headers as `read` (the three webhook
+/// headers for verify, every pair for explain).
+struct Arguments<'py, H = WebhookHeaders> {
     body: Bound<'py, PyBytes>,
-    headers: WebhookHeaders,
+    headers: H,
     secrets: Secrets<'py>,
     tolerance: u64,
     now: Option<i64>,
 }
 
-impl<'py> Arguments<'py> {
+impl<'py, H> Arguments<'py, H> {
     fn read(
         body: &Bound<'py, PyAny>,
         headers: &Bound<'py, PyAny>,
@@ -294,13 +356,14 @@ impl<'py> Arguments<'py> {
         tolerance: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
         function: &str,
+        read: impl FnOnce(&Bound<'py, PyAny>) -> PyResult<H>,
     ) -> PyResult<Self> {
         let py = body.py();
         let body = match body.cast::<PyBytes>() {
             Ok(bytes) => bytes.clone(),
             Err(_) => helpers(py)?.body_bytes.bind(py).call1((body, function))?.cast_into::<PyBytes>()?,
         };
-        let headers = read_headers(headers)?;
+        let headers = read(headers)?;
         let secrets = Secrets::read(secret)?;
         let tolerance = match tolerance.cast_exact::<PyInt>().ok().and_then(|t| t.extract::<u64>().ok()) {
             Some(seconds) => seconds,
@@ -317,6 +380,17 @@ impl<'py> Arguments<'py> {
         Ok(Arguments { body, headers, secrets, tolerance, now })
     }
 
+    /// `f` under the core's panic guard, with the GIL released for large bodies.
+    fn guarded<T: Send>(&self, f: impl FnOnce() -> T + Send) -> send0::Result<T> {
+        if self.body.as_bytes().len() >= RELEASE_GIL_FROM {
+            self.body.py().detach(|| send0::catch_panic(f))
+        } else {
+            send0::catch_panic(f)
+        }
+    }
+}
+
+impl Arguments<'_> {
     /// Runs the core's check (and parse, when `event`), with the GIL released for large bodies.
     fn run<T: Send>(
         &self,
@@ -331,14 +405,8 @@ impl<'py> Arguments<'py> {
             Some(now) => verifier.with_now(now),
             None => verifier,
         };
-        let body = self.body.as_bytes();
-        let headers = &self.headers;
-        let result = if body.len() >= RELEASE_GIL_FROM {
-            py.detach(|| send0::catch_panic(|| check(&verifier, body, headers)))
-        } else {
-            send0::catch_panic(|| check(&verifier, body, headers))
-        };
-        result.and_then(|r| r).map_err(|e| to_py_err(py, e))
+        let (body, headers) = (self.body.as_bytes(), &self.headers);
+        self.guarded(|| check(&verifier, body, headers)).and_then(|r| r).map_err(|e| to_py_err(py, e))
     }
 }
 
@@ -365,7 +433,7 @@ pub(crate) fn verify<'py>(
     now: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = body.py();
-    let args = Arguments::read(body, headers, secret, tolerance, now, "Webhooks.verify")?;
+    let args = Arguments::read(body, headers, secret, tolerance, now, "Webhooks.verify", read_headers)?;
     let fields = args.run(|verifier, body, headers| {
         let event = verifier.verify(body, headers)?;
         let span = send0_bridge::webhooks::data_span(&event).unwrap_or(0..0);
@@ -415,8 +483,33 @@ pub(crate) fn verify_raw(
     tolerance: &Bound<'_, PyAny>,
     now: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
-    let args = Arguments::read(body, headers, secret, tolerance, now, "Webhooks.verify_raw")?;
+    let args = Arguments::read(body, headers, secret, tolerance, now, "Webhooks.verify_raw", read_headers)?;
     args.run(|verifier, body, headers| verifier.verify_raw(body, headers))
+}
+
+/// The core's `explain` report of a delivery, as its JSON: every header of the request is passed
+/// on, and the secrets as given (explain reads the unusable ones too). Never fails for what the
+/// delivery holds; arguments of the wrong type raise as they do for verify.
+#[pyfunction]
+#[pyo3(signature = (body, headers, secret, tolerance, now))]
+pub(crate) fn explain(
+    body: &Bound<'_, PyAny>,
+    headers: &Bound<'_, PyAny>,
+    secret: &Bound<'_, PyAny>,
+    tolerance: &Bound<'_, PyAny>,
+    now: &Bound<'_, PyAny>,
+) -> PyResult<String> {
+    let py = body.py();
+    let args = Arguments::read(body, headers, secret, tolerance, now, "Webhooks.explain", read_header_pairs)?;
+    let secrets = args.secrets.texts()?;
+    let options = ExplainOptions { tolerance: Duration::from_secs(args.tolerance), now: args.now };
+    let (body, pairs) = (args.body.as_bytes(), &args.headers);
+    args.guarded(|| {
+        let report = send0::webhooks::explain(body, pairs.iter().map(|(n, v)| (n, v)), &secrets, &options);
+        serde_json::to_string(&report)
+    })
+    .map_err(|e| to_py_err(py, e))?
+    .map_err(|e| PyValueError::new_err(format!("the report could not be encoded: {e}")))
 }
 
 /// Marks a number the fast path leaves to `json.loads` (floats, integers beyond 64 bits, `-0`),

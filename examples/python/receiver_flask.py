@@ -43,7 +43,8 @@ def create_app(
             event = Webhooks.verify(request.get_data(), request.headers, secrets)
         except WebhookVerificationError as error:
             # error.kind: missing_header, invalid_timestamp, timestamp_too_old, timestamp_too_new,
-            # invalid_signature, invalid_secret or invalid_payload.
+            # invalid_signature, invalid_secret or invalid_payload. error.hint (the likely cause)
+            # is for the log only: the answer says what failed, not how to get past it.
             on_rejected(error)
             return {"error": error.kind, "message": error.message}, 400
         on_event(event)
@@ -75,7 +76,8 @@ class Tally:
                 self.done.set()
 
     def on_rejected(self, error: WebhookVerificationError) -> None:
-        print(f"receiver: rejected a delivery: {error.kind}: {error.message}", flush=True)
+        hint = f" (hint: {error.hint})" if error.hint else ""
+        print(f"receiver: rejected a delivery: {error.kind}: {error.message}{hint}", flush=True)
         with self._lock:
             self.rejected += 1
 

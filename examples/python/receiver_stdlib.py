@@ -52,7 +52,9 @@ class WebhookHandler(BaseHTTPRequestHandler):
             # The raw bytes as read from the socket, and http.server's headers as they are.
             event = Webhooks.verify(body, self.headers, self.server.secrets)
         except WebhookVerificationError as error:
-            print(f"receiver: rejected a delivery: {error.kind}: {error.message}", flush=True)
+            # The hint (the likely cause) goes to the log, never into the answer.
+            hint = f" (hint: {error.hint})" if error.hint else ""
+            print(f"receiver: rejected a delivery: {error.kind}: {error.message}{hint}", flush=True)
             self.server.rejected += 1
             self.reply(400, {"error": error.kind, "message": error.message})
             return

@@ -7,8 +7,9 @@
 import atexit as _atexit
 import os as _os
 
-from . import _events, _native, errors
+from . import _events, _explain, _native, errors
 from ._events import *  # noqa: F403 - the generated event catalog, listed by its __all__
+from ._explain import *  # noqa: F403 - the typed report of Webhooks.explain, listed by its __all__
 from ._client import NOT_GIVEN, AsyncPage, AsyncSend0, NotGiven, Send0, SyncPage
 from ._models import (
     DeletedWebhookEndpoint,
@@ -69,6 +70,7 @@ __all__ = [
     "errors",
     "__version__",
 ]
+__all__ += _explain.__all__
 __all__ += _events.__all__
 
 # tokio's threads do not survive fork(): a child starts a fresh runtime on its first call.

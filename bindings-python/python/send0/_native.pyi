@@ -12,6 +12,7 @@ __all__ = [
     "_after_fork_in_child",
     "_drain_async_at_exit",
     "_panic_for_test",
+    "explain",
     "loads",
     "sign",
     "verify",
@@ -25,6 +26,9 @@ def verify(
 def verify_raw(
     body: Body, headers: Headers, secret: Secret, tolerance: Union[int, timedelta], now: Optional[Instant]
 ) -> None: ...
+def explain(
+    body: Body, headers: Headers, secret: Secret, tolerance: Union[int, timedelta], now: Optional[Instant]
+) -> str: ...
 def loads(raw: bytes, start: int, length: int) -> Any: ...
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str: ...
 def _after_fork_in_child() -> None: ...

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from . import _native
+from ._explain import WebhookExplanation
 
 __all__ = ["Webhooks", "WebhookEvent", "Body", "Headers", "Secret", "Instant"]
 
@@ -133,8 +134,9 @@ class WebhookEvent:
     __hash__ = None  # type: ignore[assignment]
 
 
-# The slow paths of `_native.verify` and `_native.verify_raw`, which read the common argument types
-# themselves (header containers and secrets entirely) and call these for the others.
+# The slow paths of `_native.verify`, `_native.verify_raw` and `_native.explain`, which read the
+# common argument types themselves (header containers and secrets entirely) and call these for the
+# others.
 
 
 def _body_bytes(body: Any, where: str) -> bytes:
@@ -187,6 +189,21 @@ class Webhooks:
     ) -> None:
         """Checks the signature only, for bodies that are not send0 events."""
         _native.verify_raw(body, headers, secret, tolerance, now)
+
+    @staticmethod
+    def explain(
+        body: Body, headers: Headers, secret: Secret, *, tolerance: Union[int, timedelta] = 300, now: Optional[Instant] = None
+    ) -> WebhookExplanation:
+        """Why a delivery verifies or not, when :meth:`verify` says only *that* it failed.
+
+        Takes what :meth:`verify` takes; pass every header of the request as received (the report
+        also finds the signature headers under ``svix-*`` and ``HTTP_WEBHOOK_*`` names). The report
+        names the cause and its fix: a framework that altered the body (a newline added, the JSON
+        re-serialized), a secret with whitespace or the wrong kind of key, a clock or timestamp off,
+        headers under other names. It holds no secret. Raises only ``TypeError``/``ValueError``
+        for arguments of the wrong type.
+        """
+        return WebhookExplanation._from_json(_native.explain(body, headers, secret, tolerance, now))
 
     @staticmethod
     def sign(secret: str, msg_id: str, timestamp: Instant, body: Body) -> str:
