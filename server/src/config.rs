@@ -8,17 +8,21 @@ use ipnet::IpNet;
 
 /// The delivery retry schedule of the send0 API: waits after each failed attempt.
 pub const DEFAULT_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,10h";
+/// The address the server listens on by default: loopback only.
+pub const DEFAULT_HOST: &str = "127.0.0.1";
+/// The port the server listens on by default.
+pub const DEFAULT_PORT: u16 = 8765;
 
 /// send0-server: the local send0 Webhooks API, with real signed, retried delivery.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "send0-server", version, about)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
+    #[arg(long, default_value = DEFAULT_HOST)]
     pub host: String,
 
     /// Port to listen on; 0 picks a free one.
-    #[arg(long, default_value_t = 8765)]
+    #[arg(long, default_value_t = DEFAULT_PORT)]
     pub port: u16,
 
     /// Keep everything in this SQLite file (WAL); without it the database is in memory.
@@ -89,7 +93,8 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-fn parse_schedule(text: &str) -> Result<Schedule, String> {
+/// Parses a retry schedule: durations separated by commas (`5s,5m,30m`); empty means no retry.
+pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
     if text.trim().is_empty() {
         return Ok(Schedule(Vec::new()));
     }

@@ -100,6 +100,27 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     Ok(())
 }
 
+/// Completes at SIGINT or SIGTERM (at SIGINT alone where SIGTERM cannot be handled, which
+/// `program` then says on stderr). The server stops on it, and so does `send0 listen`.
+pub async fn stop_signal(program: &str) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let terminate = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(e) => {
+                eprintln!("{program}: SIGTERM cannot be handled ({e}); stop it with SIGINT");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}
+
 /// Purges idempotency records older than their 24 hours, every minute.
 async fn purge_idempotency_keys(store: store::Store) {
     let mut every = tokio::time::interval(PURGE_EVERY);

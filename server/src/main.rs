@@ -16,28 +16,8 @@ use send0_server::Config;
 #[tokio::main]
 async fn main() {
     let config = Config::parse();
-    if let Err(message) = send0_server::run(config, stop_signal()).await {
+    if let Err(message) = send0_server::run(config, send0_server::stop_signal("send0-server")).await {
         eprintln!("send0-server: {message}");
         std::process::exit(1);
-    }
-}
-
-/// Completes at SIGINT or SIGTERM (at SIGINT alone where SIGTERM cannot be handled).
-async fn stop_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let terminate = async {
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                terminate.recv().await;
-            }
-            Err(e) => {
-                eprintln!("send0-server: SIGTERM cannot be handled ({e}); stop it with SIGINT");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate => {}
     }
 }

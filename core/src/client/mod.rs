@@ -1,5 +1,6 @@
 //! The Webhooks API client: configuration, the request path with its retries, and the resources.
 
+mod events;
 mod models;
 mod pagination;
 pub mod retry;
@@ -12,10 +13,11 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+pub use events::Events;
 pub use models::{
-    CreateWebhookParams, DeletedWebhookEndpoint, DeliveryAttempt, EndpointStatus, Extra, ListParams, Page,
-    RotateSecretParams, RotatedSecret, TestResult, UpdateWebhookParams, WebhookEndpoint,
-    WebhookEndpointWithSecret,
+    CreateWebhookParams, DeletedWebhookEndpoint, DeliveryAttempt, EmitEventParams, EmittedEvent,
+    EndpointStatus, Extra, ListParams, Page, RotateSecretParams, RotatedSecret, TestResult,
+    UpdateWebhookParams, WebhookEndpoint, WebhookEndpointWithSecret,
 };
 pub use pagination::{MAX_PAGES, PageWalk, paginate};
 pub use webhooks::Webhooks;
@@ -93,6 +95,12 @@ impl Client {
     /// The Webhooks API: endpoints, tests, secret rotation and delivery logs.
     pub fn webhooks(&self) -> Webhooks {
         Webhooks::new(self.clone(), RequestOptions::default())
+    }
+
+    /// Events: `emit` one through the local server (`send0-server`'s `POST /v1/events`), standing
+    /// in for the platform's own activity. The send0 platform API has no such call.
+    pub fn events(&self) -> Events {
+        Events::new(self.clone(), RequestOptions::default())
     }
 
     /// The base URL requests go to.

@@ -184,6 +184,22 @@ pub struct DeliveryAttempt {
     pub extra: Extra,
 }
 
+/// The answer to an emit (`POST /v1/events`, the local server's): the event and how many
+/// endpoints it went to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmittedEvent {
+    /// The new event's id (`evt_…`): its envelope's `eventId` and each delivery's `webhook-id`.
+    pub event_id: String,
+    /// The event's type.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// How many endpoints it matched (active ones; paused ones hold it).
+    pub endpoints: u64,
+    /// Fields this SDK does not know yet.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
@@ -265,6 +281,25 @@ pub struct RotateSecretParams {
     pub expire_previous_in: Option<u64>,
 }
 
+/// The body of `POST /v1/events`, the local server's stand-in for the platform's own activity.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmitEventParams {
+    /// One exact event type of the catalog ([`crate::events::EVENT_TYPES`]), not a pattern.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The event's `data`, sent as given; the server fills in a realistic sample when it is absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl EmitEventParams {
+    /// An event of `event_type` with the server's sample data.
+    pub fn new(event_type: impl Into<String>) -> Self {
+        EmitEventParams { event_type: event_type.into(), data: None }
+    }
+}
+
 /// Paging parameters of a list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListParams {
@@ -310,6 +345,28 @@ mod tests {
         assert!(!format!("{ep:?}").contains("c2VjcmV0"));
         assert_eq!(ep.extra.get("future_field"), Some(&serde_json::json!(1)));
         assert!(!ep.extra.contains_key("secret"), "the secret is the outer struct's field");
+    }
+
+    #[test]
+    fn emit_params_send_the_type_and_only_the_data_given() {
+        let bare = EmitEventParams::new("email.bounced");
+        assert_eq!(serde_json::to_string(&bare).unwrap(), r#"{"type":"email.bounced"}"#);
+        let data = serde_json::json!({"bounce_type": "soft"}).as_object().cloned();
+        let with = EmitEventParams { data, ..bare };
+        assert_eq!(
+            serde_json::to_string(&with).unwrap(),
+            r#"{"type":"email.bounced","data":{"bounce_type":"soft"}}"#
+        );
+        let null: EmitEventParams = serde_json::from_str(r#"{"type":"email.sent","data":null}"#).unwrap();
+        assert_eq!(null.data, None);
+        assert!(serde_json::from_str::<EmitEventParams>(r#"{"typ":"email.sent"}"#).is_err());
+        let json = r#"{"event_id":"evt_1","type":"email.bounced","endpoints":2,"region":"eu"}"#;
+        let emitted: EmittedEvent = serde_json::from_str(json).unwrap();
+        assert_eq!((emitted.event_type.as_str(), emitted.endpoints), ("email.bounced", 2));
+        assert_eq!(
+            serde_json::to_value(&emitted).unwrap(),
+            serde_json::from_str::<serde_json::Value>(json).unwrap()
+        );
     }
 
     #[test]

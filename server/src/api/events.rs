@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
+use send0::client::{EmitEventParams, EmittedEvent};
 use send0::events::{Envelope, EventPattern, is_known_type, matches_any};
-use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::body::{self, RawBody};
@@ -14,33 +14,16 @@ use crate::keys::Principal;
 use crate::samples::sample_data;
 use crate::store;
 
-#[derive(Deserialize)]
-struct EmitParams {
-    #[serde(rename = "type")]
-    event_type: String,
-    #[serde(default)]
-    data: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-/// The 202 answer.
-#[derive(Serialize)]
-pub struct Emitted {
-    event_id: String,
-    #[serde(rename = "type")]
-    event_type: String,
-    endpoints: usize,
-}
-
 pub async fn emit(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     RawBody(body): RawBody,
-) -> Result<(StatusCode, Json<Emitted>), ApiError> {
+) -> Result<(StatusCode, Json<EmittedEvent>), ApiError> {
     let map = body::object(&body, &["type", "data"])?;
     if map.get("type").is_none_or(|v| v.is_null()) {
         return Err(ApiError::invalid_param("type", "type is required"));
     }
-    let params: EmitParams = body::typed(map)?;
+    let params: EmitEventParams = body::typed(map)?;
     if !is_known_type(&params.event_type) {
         let why = match EventPattern::parse(&params.event_type) {
             Ok(_) => format!("type must be one event type, not the pattern `{}`", params.event_type),
@@ -80,6 +63,11 @@ pub async fn emit(
     }
     Ok((
         StatusCode::ACCEPTED,
-        Json(Emitted { event_id: envelope.event_id, event_type: envelope.event_type, endpoints: matched }),
+        Json(EmittedEvent {
+            event_id: envelope.event_id,
+            event_type: envelope.event_type,
+            endpoints: u64::try_from(matched).unwrap_or(u64::MAX),
+            extra: Default::default(),
+        }),
     ))
 }

@@ -127,9 +127,7 @@ async fn attempt(http: &reqwest::Client, post: &SignedPost<'_>, attempted_at: i6
     match response {
         Ok(response) => {
             let status = response.status().as_u16();
-            let retry_after = matches!(status, 429 | 503)
-                .then(|| send0::client::retry::retry_after(response.headers()))
-                .flatten();
+            let retry_after = honoured_retry_after(status, response.headers());
             let error = (Verdict::of(Some(status)) != Verdict::Delivered).then(|| {
                 let reason = response.status().canonical_reason().unwrap_or("error");
                 format!("the endpoint answered {status} {reason}")
@@ -146,14 +144,24 @@ async fn attempt(http: &reqwest::Client, post: &SignedPost<'_>, attempted_at: i6
             let error = if e.is_timeout() {
                 format!("no response within {:.0?}", post.timeout)
             } else {
-                // The innermost cause says what happened ("Connection refused", "dns error", ...).
-                let mut cause: &dyn std::error::Error = &e;
-                while let Some(next) = cause.source() {
-                    cause = next;
-                }
-                format!("could not reach the endpoint: {cause}")
+                format!("could not reach the endpoint: {}", innermost_cause(&e))
             };
             AttemptResult::failed(error, attempted_at, elapsed())
         }
     }
+}
+
+/// The endpoint's `Retry-After`, which is honoured on 429 and 503 only.
+pub fn honoured_retry_after(status: u16, headers: &http::HeaderMap) -> Option<Duration> {
+    matches!(status, 429 | 503).then(|| send0::client::retry::retry_after(headers)).flatten()
+}
+
+/// The innermost cause of a failed request: it says what happened ("Connection refused", "dns
+/// error", ...) where the outer ones say only that the request failed.
+pub fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }

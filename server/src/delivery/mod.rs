@@ -18,7 +18,7 @@ use bytes::Bytes;
 use futures_util::FutureExt;
 use tokio::sync::Notify;
 
-pub use attempt::{AttemptResult, SignedPost};
+pub use attempt::{AttemptResult, SignedPost, honoured_retry_after, innermost_cause};
 pub use egress::EgressPolicy;
 pub use schedule::Limits;
 
@@ -38,6 +38,18 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 const MAX_IDLE: Duration = Duration::from_secs(1);
 /// How soon an endpoint whose worker failed (a storage error) is tried again.
 const AFTER_WORKER_FAILURE_MS: i64 = 1000;
+
+/// How long to wait after failed attempt number `attempt` (1-based) before the next one: the
+/// schedule's wait with ±20% jitter, or the endpoint's `Retry-After` (at most a day); None once the
+/// schedule is used up. `send0 listen` retries a failed forward with the same rule.
+pub fn retry_wait(schedule: &[Duration], attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+    let index = usize::try_from(attempt.checked_sub(1)?).ok()?;
+    let wait = *schedule.get(index)?;
+    Some(match retry_after {
+        Some(asked) => asked.min(MAX_RETRY_AFTER),
+        None => wait.mul_f64(0.8 + 0.4 * fastrand::f64()),
+    })
+}
 
 /// Settings of the engine.
 #[derive(Debug, Clone)]
@@ -279,15 +291,9 @@ impl Engine {
         }
     }
 
-    /// When to retry after failed attempt number `attempt` (1-based): the schedule's wait with
-    /// ±20% jitter, or the endpoint's `Retry-After`; None once the schedule is used up.
+    /// When to retry after failed attempt number `attempt` (1-based): see [`retry_wait`].
     fn retry_at(&self, attempt: u32, retry_after: Option<Duration>, now: i64) -> Option<i64> {
-        let index = usize::try_from(attempt.checked_sub(1)?).ok()?;
-        let wait = *self.inner.config.retry_schedule.get(index)?;
-        let wait = match retry_after {
-            Some(asked) => asked.min(MAX_RETRY_AFTER),
-            None => wait.mul_f64(0.8 + 0.4 * fastrand::f64()),
-        };
+        let wait = retry_wait(&self.inner.config.retry_schedule, attempt, retry_after)?;
         Some(now.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)))
     }
 }
@@ -328,5 +334,26 @@ impl Drop for WorkerGuard {
         self.inner.lock_schedule().finish(&self.start, self.next_due);
         self.inner.slot_released();
         self.inner.idle.notify_waiters();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_waits_follow_the_schedule_with_jitter_or_retry_after() {
+        let schedule = [Duration::from_secs(5), Duration::from_secs(300)];
+        for _ in 0..100 {
+            let first = retry_wait(&schedule, 1, None).unwrap();
+            assert!(first >= Duration::from_secs(4) && first <= Duration::from_secs(6), "{first:?}");
+            let second = retry_wait(&schedule, 2, None).unwrap();
+            assert!(second >= Duration::from_secs(240) && second <= Duration::from_secs(360), "{second:?}");
+        }
+        assert_eq!(retry_wait(&schedule, 3, None), None, "the schedule is used up");
+        assert_eq!(retry_wait(&schedule, 0, None), None, "attempts count from 1");
+        assert_eq!(retry_wait(&schedule, 1, Some(Duration::from_secs(42))), Some(Duration::from_secs(42)));
+        assert_eq!(retry_wait(&schedule, 1, Some(Duration::from_secs(1 << 40))), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_wait(&[], 1, Some(Duration::from_secs(1))), None, "no schedule, no retry");
     }
 }
