@@ -100,24 +100,26 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send + 'st
     Ok(())
 }
 
-/// Completes at SIGINT or SIGTERM (at SIGINT alone where SIGTERM cannot be handled, which
-/// `program` then says on stderr). The server stops on it, and so does `send0 listen`.
-pub async fn stop_signal(program: &str) {
+/// A future that completes at SIGINT or SIGTERM. The handlers are installed by this call, not
+/// when the future is first polled, so a signal that comes in between is not lost (nor acted on by
+/// the default handler, which would end the process at once). A signal that cannot be handled is
+/// said on stderr, `program` first. The server stops on it, and so does `send0 listen`. Call it
+/// within a tokio runtime.
+pub fn stop_signal(program: &'static str) -> impl Future<Output = ()> + Send + 'static {
     use tokio::signal::unix::{SignalKind, signal};
-    let terminate = async {
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                terminate.recv().await;
-            }
-            Err(e) => {
-                eprintln!("{program}: SIGTERM cannot be handled ({e}); stop it with SIGINT");
-                std::future::pending::<()>().await;
-            }
+    let mut handlers = Vec::new();
+    for (name, kind) in [("SIGINT", SignalKind::interrupt()), ("SIGTERM", SignalKind::terminate())] {
+        match signal(kind) {
+            Ok(handler) => handlers.push(handler),
+            Err(e) => eprintln!("{program}: {name} cannot be handled ({e})"),
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate => {}
+    }
+    async move {
+        if handlers.is_empty() {
+            return std::future::pending().await;
+        }
+        let waits = handlers.iter_mut().map(|handler| Box::pin(handler.recv()));
+        futures_util::future::select_all(waits).await;
     }
 }
 
