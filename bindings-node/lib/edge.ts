@@ -1,8 +1,8 @@
 /**
  * The edge entry of `send0`: what the package's `workerd`, `edge-light`, `worker`, `browser` and
- * `deno` export conditions resolve to. The same `Send0.webhooks.verify` / `verifyRaw` / `sign`, with
- * the same results and errors as the Node entry, over the core's WebAssembly build. The API client
- * needs Node: its classes exist so that importing them works, and constructing one throws.
+ * `deno` export conditions resolve to. The same `Send0.webhooks.verify` / `verifyRaw` / `explain` /
+ * `sign`, with the same results and errors as the Node entry, over the core's WebAssembly build. The
+ * API client needs Node: its classes exist so that importing them works, and constructing one throws.
  *
  * This module does not load the WebAssembly itself: edge-entry.ts gets the compiled module the
  * way the runtime allows and calls `createEdge`, which also serves code that compiles the module
@@ -15,12 +15,12 @@ import { createWebhooks, type Webhooks } from './webhooks-core.js';
 
 export * from './errors.js';
 export type * from './events.js';
-export type { WebhookBody, WebhookHeaders, VerifyOptions, Webhooks } from './webhooks-core.js';
+export type { WebhookBody, WebhookHeaders, VerifyOptions, Webhooks, WebhookExplanation, Diagnosis, DiagnosisCode } from './webhooks-core.js';
 
 const NODE_ONLY =
   'the send0 API client needs the Node runtime (Node.js 18 or newer, or Bun or Deno with npm packages): it runs on the ' +
   "core's Node-API build. This entry, for edge runtimes and browsers, has the webhook helpers only: " +
-  'Send0.webhooks.verify, verifyRaw and sign';
+  'Send0.webhooks.verify, verifyRaw, explain and sign';
 
 const utf8 = new TextEncoder();
 

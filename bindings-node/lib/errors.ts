@@ -103,4 +103,7 @@ export class APIUserAbortError extends Send0Error {}
  * A webhook delivery failed verification. `kind` is one of `missing_header`, `invalid_timestamp`,
  * `timestamp_too_old`, `timestamp_too_new`, `invalid_signature`, `invalid_secret`, `invalid_payload`.
  */
-export class WebhookVerificationError extends Send0Error {}
+export class WebhookVerificationError extends Send0Error {
+  /** The likely cause and its fix (`explain`'s summary), for logs: never send it in a response. */
+  readonly hint: string | null = null;
+}

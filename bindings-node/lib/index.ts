@@ -9,7 +9,7 @@
 export { Send0, WebhooksResource, Page, PagePromise } from './client';
 export type { ClientOptions, RequestOptions, CreateOptions, CreateWebhookParams, UpdateWebhookParams, ListParams } from './client';
 export { verify, verifyRaw, sign, webhooks } from './webhooks';
-export type { WebhookBody, WebhookHeaders, VerifyOptions } from './webhooks';
+export type { WebhookBody, WebhookHeaders, VerifyOptions, WebhookExplanation, Diagnosis, DiagnosisCode } from './webhooks';
 export * from './errors';
 export { VERSION } from './version';
 export type * from './events';

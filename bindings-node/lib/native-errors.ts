@@ -54,6 +54,7 @@ const OTHER_CLASSES: Record<string, new (message: string, kind: string) => Send0
 export interface NativeDescription {
   kind: string;
   message: string;
+  hint?: string;
   api?: {
     status: number;
     code: string | null;
@@ -82,7 +83,7 @@ export function fromNative(error: unknown): unknown {
 
 /** The SDK's error class for a description of the core's. */
 export function fromDescription(described: NativeDescription): Send0Error {
-  const { kind, message, api } = described;
+  const { kind, message, api, hint } = described;
   if (api) {
     const cls = API_CLASSES[kind] ?? (api.status >= 500 ? InternalServerError : APIError);
     return new cls(kind, {
@@ -97,7 +98,7 @@ export function fromDescription(described: NativeDescription): Send0Error {
       retryAfter: api.retry_after,
     });
   }
-  if (WEBHOOK_KINDS.has(kind)) return new WebhookVerificationError(message, kind);
+  if (WEBHOOK_KINDS.has(kind)) return Object.assign(new WebhookVerificationError(message, kind), { hint: hint ?? null });
   const cls = OTHER_CLASSES[kind] ?? Send0Error;
   return new cls(message, kind);
 }

@@ -15,6 +15,7 @@ interface CoreExports {
   send0_alloc(len: number): number;
   send0_free(ptr: number, len: number): void;
   send0_verify(options: number, out: number, errOut: number): number;
+  send0_explain(options: number, out: number, errOut: number): number;
   send0_sign(
     secret: number, secretLen: number, msgId: number, msgIdLen: number, timestamp: bigint,
     body: number, bodyLen: number, out: number, errOut: number,
@@ -25,8 +26,8 @@ interface CoreExports {
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 /**
- * The size of send0_verify's Send0VerifyOptions in wasm32 (4-byte pointers and size_t), whose
- * layout send0-ffi checks when it builds (bindings-go/ffi/src/webhooks.rs).
+ * The size of the Send0VerifyOptions of send0_verify and send0_explain in wasm32 (4-byte pointers
+ * and size_t), whose layout send0-ffi checks when it builds (bindings-go/ffi/src/webhooks.rs).
  */
 const VERIFY_OPTIONS_SIZE = 48;
 
@@ -117,7 +118,8 @@ export class WasmCore implements VerifyCore {
     }
   }
 
-  #verify(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null, parse: boolean): Uint8Array {
+  /** send0_verify (`parse` false: the signature only), or send0_explain when `parse` is null. */
+  #verify(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null, parse: boolean | null): Uint8Array {
     // The module has no clock: the time always comes from here.
     const unix = BigInt(now ?? Math.floor(Date.now() / 1000));
     return this.#run((core, call) => {
@@ -131,7 +133,8 @@ export class WasmCore implements VerifyCore {
       view.setBigInt64(32, unix, true);
       view.setInt32(40, 1, true); // has_now
       view.setInt32(44, parse ? 1 : 0, true);
-      return call.finish(core.send0_verify(options, call.slots, call.slots + 8));
+      const run = parse === null ? core.send0_explain : core.send0_verify;
+      return call.finish(run(options, call.slots, call.slots + 8));
     });
   }
 
@@ -141,6 +144,10 @@ export class WasmCore implements VerifyCore {
 
   verifyRaw(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): void {
     this.#verify(body, headers, secrets, tolerance, now, false);
+  }
+
+  explain(body: Uint8Array, headers: string, secrets: string, tolerance: number, now: number | null): string {
+    return utf8Decoder.decode(this.#verify(body, headers, secrets, tolerance, now, null));
   }
 
   sign(secret: string, msgId: string, timestamp: number, body: Uint8Array): string {

@@ -1,14 +1,15 @@
-/** Webhook verification and signing in Node: webhooks-core.ts over the Node-API module. */
+/** Webhook verification, explanation and signing in Node: webhooks-core.ts over the Node-API module. */
 
 import native = require('./native');
 import { rethrowing } from './native-errors';
 import { createWebhooks, type VerifyCore } from './webhooks-core';
 
-export type { WebhookBody, WebhookHeaders, VerifyOptions } from './webhooks-core';
+export type { WebhookBody, WebhookHeaders, VerifyOptions, WebhookExplanation, Diagnosis, DiagnosisCode } from './webhooks-core';
 
 const nodeCore: VerifyCore = {
   verify: (...args) => rethrowing(() => native.verify(...args)),
   verifyRaw: (...args) => rethrowing(() => native.verifyRaw(...args)),
+  explain: (...args) => rethrowing(() => native.explain(...args)),
   sign: (...args) => rethrowing(() => native.sign(...args)),
 };
 

@@ -10,7 +10,8 @@ export interface Shape {
   secret?: string;
 }
 
-const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** @internal */
+export const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * @internal

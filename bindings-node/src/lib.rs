@@ -11,7 +11,7 @@
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use send0_bridge::webhooks::{event_record, unpack_headers, unpack_verifier};
+use send0_bridge::webhooks::{event_record, explain_json, unpack_headers, unpack_verifier};
 use tokio_util::sync::CancellationToken;
 
 fn js_error(error: send0::Error) -> Error {
@@ -63,6 +63,19 @@ pub fn verify_raw(
             .and_then(|v| v.verify_raw(body, &headers))
             .map_err(js_error)
     })
+}
+
+/// Why a delivery verifies or not: `send0::webhooks::explain`'s report as JSON. `headers` packs
+/// every header of the request (explain also looks under `svix-*` and `HTTP_WEBHOOK_*` names).
+#[napi]
+pub fn explain(
+    body: &[u8],
+    headers: String,
+    secrets: String,
+    tolerance: u32,
+    now: Option<i64>,
+) -> Result<String> {
+    shielded(|| Ok(explain_json(body, &headers, &secrets, tolerance.into(), now)))
 }
 
 /// The `webhook-signature` value for a message.

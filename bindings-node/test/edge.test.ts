@@ -2,7 +2,8 @@
  * The edge build (send0-wasm: the core compiled to WebAssembly, behind the workerd, edge-light,
  * worker and browser conditions of `send0`), run in Node: every shared vector through it and
  * through the Node-API build with the same runtime-neutral runner (tests/edge/suite.mjs), how
- * `send0` resolves under each condition, the client's refusal, and a trap in the core.
+ * `send0` resolves under each condition, the client's refusal, and a trap in the core. The explain
+ * vectors are among them (explain.test.ts has the rest of explain's tests).
  * tests/edge/run.sh runs the same runner in workerd, the Edge VM, Deno and Chromium.
  */
 
@@ -54,11 +55,12 @@ describe('the edge build (WebAssembly) in Node', () => {
     assert.equal(wasm.checks, nativeResult.checks);
   });
 
-  test('tests/edge/fixtures.mjs imports every vector file', () => {
-    const listed = [...fs.readFileSync(path.join(EDGE_DIR, 'fixtures.mjs'), 'utf8').matchAll(/webhooks\/([\w-]+\.json)'/g)]
-      .map((m) => m[1]);
+  test('tests/edge/fixtures.mjs imports every vector file, and the explain vectors', () => {
+    const text = fs.readFileSync(path.join(EDGE_DIR, 'fixtures.mjs'), 'utf8');
+    const listed = [...text.matchAll(/webhooks\/([\w-]+\.json)'/g)].map((m) => m[1]);
     const present = fs.readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.json')).sort();
     assert.deepEqual(listed, present);
+    assert.match(text, /'explain\.json': explain,/);
   });
 
   test('send0 resolves to the edge build under workerd, edge-light, worker and browser, to Node-API otherwise', () => {

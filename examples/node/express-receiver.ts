@@ -67,7 +67,8 @@ app.post('/webhooks/send0', express.raw({ type: 'application/json' }), (req, res
     if (!(error instanceof WebhookVerificationError)) throw error;
     // 400 with the reason: send0 records it in the endpoint's delivery log and retries later.
     rejected++;
-    console.log(`receiver: rejected a delivery: ${error.kind}: ${error.message}`);
+    // error.hint (the likely cause) is for the log only: the answer says what failed, not how to get past it.
+    console.log(`receiver: rejected a delivery: ${error.kind}: ${error.message}${error.hint ? ` (hint: ${error.hint})` : ''}`);
     res.status(400).json({ error: error.kind, message: error.message });
     return;
   }

@@ -35,7 +35,8 @@ export async function POST(request: Request): Promise<Response> {
     return Response.json({ received: true });
   } catch (error) {
     if (error instanceof WebhookVerificationError) {
-      console.log(`receiver: rejected a delivery: ${error.kind}: ${error.message}`);
+      // error.hint (the likely cause) is for the log only: the answer says what failed, not how to get past it.
+      console.log(`receiver: rejected a delivery: ${error.kind}: ${error.message}${error.hint ? ` (hint: ${error.hint})` : ''}`);
       return Response.json({ error: error.kind, message: error.message }, { status: 400 });
     }
     throw error;

@@ -1,7 +1,8 @@
 // The shared webhook vectors through any build of the send0 JavaScript SDK, on any runtime: plain
 // JavaScript with no Node APIs, so the same checks run in Node (both builds), workerd, the Edge VM,
 // Deno and a browser. `runFixtures(send0, files)` returns { cases, checks, failures }: a case that
-// a runtime cannot express is a failure, never a skip.
+// a runtime cannot express is a failure, never a skip. The explain vectors (a case with `expect`,
+// tests/fixtures/explain/README.md) go through `checkExplain`.
 
 const utf8 = new TextEncoder();
 
@@ -124,6 +125,79 @@ function checkSign(send0, c) {
   return problems;
 }
 
+/** What a report says, in the form of a case's `expect` (as core/tests/explain.rs reads it). */
+function observed(report, expect) {
+  const got = {
+    verified: report.verified,
+    diagnoses: report.diagnoses.map((d) => d.code),
+    matched_secrets: report.entries.map((e) => e.matchedSecret),
+    altered: report.body.altered,
+  };
+  if (expect.fix_mentions !== undefined) {
+    const fix = report.diagnoses[0]?.fix ?? '';
+    got.fix_mentions = fix.includes(expect.fix_mentions) ? expect.fix_mentions : fix;
+  }
+  return got;
+}
+
+/** Every 12-character window of each secret's key material: none may show in a report or an error. */
+function secretWindows(c) {
+  const windows = [];
+  for (const secret of c.secrets) {
+    const material = secret.trim().replace(/^(whsec_)*/, '').replace(/^(whpk_)*/, '').replace(/^(sk_test_)*/, '');
+    for (let i = 0; i + 12 <= material.length; i++) windows.push(material.slice(i, i + 12));
+  }
+  return windows;
+}
+
+/**
+ * One explain vector through `send0.webhooks.explain`: its `expect`, no part of a secret in the
+ * report or in the failed verify's message and hint, `verified` agreeing with verifyRaw, the hint
+ * equal to the report's summary wherever verify has what explain needs (the first code body_*,
+ * timestamp_*, no_match, public_key_for_v1 or hmac_secret_for_v1a) and never inside the message
+ * (which handlers send back), and the same report from each body form and header container.
+ * Returns { checks, problems, hinted } (hinted: whether the hint was compared).
+ */
+export function checkExplain(send0, c) {
+  const options = { now: c.now };
+  const headers = headerForms(c.headers);
+  const first = send0.Send0.webhooks.explain(utf8.encode(c.body), c.headers, c.secrets, options);
+  const text = JSON.stringify(first);
+  const problems = [];
+  const got = observed(first, c.expect);
+  for (const key of new Set([...Object.keys(c.expect), ...Object.keys(got)])) {
+    if (JSON.stringify(got[key]) !== JSON.stringify(c.expect[key])) {
+      problems.push(`${key} is ${JSON.stringify(got[key])}, want ${JSON.stringify(c.expect[key])} (${first.summary})`);
+    }
+  }
+  let error = null;
+  try {
+    send0.verifyRaw(c.body, c.headers, c.secrets, options);
+  } catch (e) {
+    if (!(e instanceof send0.WebhookVerificationError)) return { checks: 1, problems: [`verifyRaw threw ${e}`], hinted: false };
+    error = e;
+  }
+  if (first.verified !== (error === null)) problems.push(`verified is ${first.verified}, verifyRaw ${error ? `threw ${error.kind}` : 'passed'}`);
+  const errorText = error ? `${error.message} ${error.hint}` : '';
+  for (const window of secretWindows(c)) {
+    if (text.includes(window)) problems.push(`the report holds part of a secret: ${text}`);
+    if (errorText.includes(window)) problems.push(`the error holds part of a secret: ${errorText}`);
+  }
+  const code = first.diagnoses[0]?.code ?? '';
+  const hinted = error !== null && (/^(body|timestamp)_/.test(code) || ['no_match', 'public_key_for_v1', 'hmac_secret_for_v1a'].includes(code));
+  if (hinted && error.hint !== first.summary) problems.push(`the hint is ${JSON.stringify(error.hint)}, want the summary ${JSON.stringify(first.summary)}`);
+  if (error?.hint && error.message.includes(error.hint)) problems.push(`the message holds the hint: ${error.message}`);
+  let checks = 0;
+  for (const [bodyForm, body] of bodyForms(c)) {
+    for (const [headerForm, h] of headers) {
+      checks++;
+      const report = JSON.stringify(send0.Send0.webhooks.explain(body, h, c.secrets, options));
+      if (report !== text) problems.push(`${bodyForm} body, ${headerForm}: another report: ${report}`);
+    }
+  }
+  return { checks, problems: [...new Set(problems)], hinted };
+}
+
 /**
  * Runs every case of `files` ({ 'name.json': { cases } }) through `send0` (the module namespace of
  * an entry of the package): each body form and each header container.
@@ -131,6 +205,7 @@ function checkSign(send0, c) {
 export function runFixtures(send0, files) {
   let cases = 0;
   let checks = 0;
+  let hinted = 0;
   const failures = [];
   for (const [file, { cases: list }] of Object.entries(files)) {
     for (const c of list) {
@@ -139,6 +214,11 @@ export function runFixtures(send0, files) {
       if (c.op === 'sign') {
         checks++;
         problems.push(...checkSign(send0, c));
+      } else if (c.expect) {
+        const result = checkExplain(send0, c);
+        checks += result.checks;
+        hinted += result.hinted ? 1 : 0;
+        problems.push(...result.problems);
       } else {
         for (const [bodyForm, body] of bodyForms(c)) {
           for (const [headerForm, headers] of headerForms(c.headers)) {
@@ -150,6 +230,7 @@ export function runFixtures(send0, files) {
       }
       for (const problem of problems) failures.push(`${file} ${c.name}: ${problem}`);
     }
+    if (file === 'explain.json' && hinted < 10) failures.push(`explain.json: only ${hinted} hints compared with their summary`);
   }
   return { cases, checks, failures };
 }
