@@ -5,7 +5,8 @@
 # platform package at the same version, so npm installs only the one that matches the machine.
 # The native modules are cross-compiled with cargo-zigbuild (zig from PyPI) in the dist profile;
 # the glibc ones for glibc 2.17, like the wheels. napi's CLI lays out the packages
-# (create-npm-dirs, artifacts, pre-publish without publishing) and `npm pack` makes the tarballs,
+# (create-npm-dirs, artifacts, pre-publish without publishing), the loader is minified, and `npm
+# pack` makes the tarballs,
 # each checked against its size goal: 3 MB a platform package, 100 KB the main one. Beside them
 # send0-wasm (bindings-node/wasm: the edge build, which send0 depends on at the same version),
 # checked against 300 KB.
@@ -66,6 +67,10 @@ node -e '
         mkdir -p "$stage/$(dirname "$path")"
         cp "bindings-node/$path" "$stage/$path"
     done
+# napi's generated loader names every platform napi knows, with comments: shipped minified
+# (whitespace and syntax only, every name kept), the same code in two thirds of the bytes.
+"$PWD/bindings-node/node_modules/.bin/esbuild" "$stage/native/index.js" --minify-whitespace --minify-syntax \
+    --log-level=warning --allow-overwrite --outfile="$stage/native/index.js"
 napi=$PWD/bindings-node/node_modules/.bin/napi
 # The registry's send0 depends on send0-wasm by version; in the repository it is the local directory.
 # Its manifest drops `scripts` and `devDependencies`.
