@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 600
 
 .PHONY: build-wasm build-go test-go demo-go bench-go release-server
 .PHONY: setup-python test-python demo-python bench-python setup-node build-node test-node demo-node bench-node
-.PHONY: demo test setup-rust build-rust test-rust lint-rust demo-rust demo-server test-contract generate check-generated bench bench-rust bench-server fuzz fixtures
+.PHONY: demo test setup-rust build-rust test-rust lint-rust demo-rust demo-cli demo-server test-contract generate check-generated bench bench-rust bench-server fuzz fixtures
 
 # One driver runs every demo (examples/rust/src/bin/demo, built by build-rust): its table says what
 # each language runs; `make demo` runs them all and ends with a pass/fail line per language.
@@ -38,10 +38,14 @@ test-rust: lint-rust
 	$(CARGO) test -p send0 --no-default-features --locked --lib --test fixtures
 
 build-rust: setup-rust
-	$(CARGO) build --locked -p send0-examples -p send0-server --bins
+	$(CARGO) build --locked -p send0-examples -p send0-server -p send0-cli --bins
 
 demo-rust: build-rust
 	$(DEMO) rust
+
+# send0 listen forwarding to the Rust receiver example, send0 trigger emitting every event type.
+demo-cli: build-rust
+	$(DEMO) cli
 
 ## The local server --------------------------------------------------------------------------
 demo-server: build-rust
@@ -125,9 +129,9 @@ demo-go: build-go build-rust
 # codegen unit, stripped); `make test-dist` installs each in a clean room with no Rust toolchain
 # and runs it as a user would: the crate; Python (wheels for x86_64 and aarch64, the sdist); npm (the
 # send0 package and one package per platform); Go (the module with libraries for linux/amd64 and
-# linux/arm64, through a file-based proxy).
-.PHONY: dist dist-crate dist-python dist-node dist-go test-dist test-dist-python test-dist-node test-dist-go
-dist: dist-crate dist-python dist-node dist-go
+# linux/arm64, through a file-based proxy); the send0 CLI (a linux x64 binary).
+.PHONY: dist dist-crate dist-python dist-node dist-go dist-cli test-dist test-dist-python test-dist-node test-dist-go test-dist-cli
+dist: dist-crate dist-python dist-node dist-go dist-cli
 
 # The crate as crates.io would take it (cargo builds the packed crate on its own to verify it).
 dist-crate: setup-rust
@@ -147,7 +151,11 @@ dist-node: build-node
 dist-go: setup-rust
 	scripts/dist-go.sh
 
-test-dist: dist-crate test-dist-python test-dist-node test-dist-go
+# The send0 CLI binary for linux x64 (glibc 2.17), dist/cli/send0-x86_64-unknown-linux-gnu.
+dist-cli: setup-rust
+	scripts/dist-cli.sh
+
+test-dist: dist-crate test-dist-python test-dist-node test-dist-go test-dist-cli
 
 test-dist-python: dist-python build-rust
 	scripts/clean-room-python.sh
@@ -157,6 +165,9 @@ test-dist-node: dist-node build-rust
 
 test-dist-go: dist-go build-rust
 	scripts/clean-room-go.sh
+
+test-dist-cli: dist-cli build-rust
+	scripts/clean-room-cli.sh
 
 ## Benchmarks and fuzzing (not part of `make test`) -------------------------------------------
 release-server: setup-rust

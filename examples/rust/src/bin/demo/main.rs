@@ -1,10 +1,12 @@
 //! The driver of `make demo`: for each language of the table in `table.rs`, the receiver
 //! examples verify one delivery of every event type in the core's catalog
 //! ([`send0::events::EVENT_TYPES`]) and refuse a forged one, then the language's management
-//! example walks an endpoint through every operation against the same `send0-server`.
+//! example walks an endpoint through every operation against the same `send0-server`. The `cli`
+//! demo does the same through the `send0` CLI: `send0 listen` forwards to the receiver and
+//! `send0 trigger` emits the events.
 //!
 //! ```text
-//! target/debug/demo [rust|server|python|node|go]...   (no name: all of them, in that order)
+//! target/debug/demo [rust|server|cli|python|node|go]...   (no name: all of them, in that order)
 //! ```
 //!
 //! It runs from the repository root, after `make build-rust` and each language's set-up (the
@@ -111,13 +113,14 @@ async fn run(demo: &Demo, paths: &Paths) -> Result<()> {
     let mut receivers = Vec::new();
     // Dropped at the end of this function, which kills it (Process::drop), as on every error path.
     let mut _server = None;
+    let mut listen = None;
     let mut client = None;
     let mut env = Vec::new();
     match demo.sender {
         Sender::SendSigned => {
             let secret = fresh_secret()?;
             for receiver in demo.receivers {
-                receivers.push(Running::start(receiver, paths, &work, &secret, &env).await?);
+                receivers.push(Running::start(receiver, paths, &work, &secret, &env, 0).await?);
             }
             env.push(("SEND0_WEBHOOK_SECRET", secret));
             for running in &receivers {
@@ -135,7 +138,7 @@ async fn run(demo: &Demo, paths: &Paths) -> Result<()> {
                 let created = api.webhooks().create(&endpoint_for(receiver)).await?;
                 println!("created endpoint {} (events: *) for {}", created.id, receiver.source);
                 let mut running =
-                    Running::start(receiver, paths, &work, created.secret.expose(), &env).await?;
+                    Running::start(receiver, paths, &work, created.secret.expose(), &env, 0).await?;
                 let update = UpdateWebhookParams { url: Some(running.url.clone()), ..Default::default() };
                 api.webhooks().update(&created.id, &update).await?;
                 running.endpoint = Some(created.id.clone());
@@ -152,8 +155,46 @@ async fn run(demo: &Demo, paths: &Paths) -> Result<()> {
             );
             client = Some(api);
         }
+        Sender::Listen { path } => {
+            let (server, base) = start_server(paths, &work).await?;
+            _server = Some(server);
+            let api = Client::builder().api_key(API_KEY).base_url(&base).build()?;
+            env.extend([("SEND0_BASE_URL", base.clone()), ("SEND0_API_KEY", API_KEY.to_owned())]);
+            // listen needs the receiver's URL and the receiver needs listen's secret: the receiver
+            // gets a port picked now, and starts once listen has said its secret.
+            let port = free_port()?;
+            let forward_to = format!("http://127.0.0.1:{port}{path}");
+            let listening = Listening::start(paths, &work, &env, &forward_to).await?;
+            for receiver in demo.receivers {
+                let mut running =
+                    Running::start(receiver, paths, &work, &listening.secret, &env, port).await?;
+                running.endpoint = Some(listening.endpoint.clone());
+                receivers.push(running);
+            }
+            let http = reqwest::Client::new();
+            for running in &receivers {
+                running.forged_refused(&http).await?;
+            }
+            println!("== send0 trigger: one event of each type in the catalog");
+            for event_type in EVENT_TYPES {
+                foreground(&TRIGGER, paths, &env, Some(event_type), Some(STEP_WITHIN)).await?;
+            }
+            listen = Some(listening);
+            client = Some(api);
+        }
     }
-    let (ok, summary) = check(&mut receivers, client.as_ref()).await;
+    let (mut ok, mut summary) = check(&mut receivers, client.as_ref()).await;
+    if let (Some(listening), Some(client)) = (listen, client.as_ref()) {
+        match listening.stop(client).await {
+            Ok(forwarded) => summary.push_str(&format!(
+                "; send0 listen: forwarded {forwarded}, stopped by SIGTERM, temporary endpoint deleted"
+            )),
+            Err(e) => {
+                eprintln!("demo: send0 listen: {e}");
+                ok = false;
+            }
+        }
+    }
     println!("summary: events sent {expect}; {summary}");
     if !ok {
         return Err(
@@ -180,6 +221,8 @@ fn endpoint_for(receiver: &Receiver) -> CreateWebhookParams {
 
 /// What [`Sender::SendSigned`] runs, with a receiver's URL.
 const SEND_SIGNED: Step = Step { title: "", dir: ".", argv: &["{bin}/send_signed"] };
+/// What [`Sender::Listen`] runs for each event type, with the type.
+const TRIGGER: Step = Step { title: "", dir: ".", argv: &["{bin}/send0", "trigger"] };
 
 /// The repository root (made the working directory) and what the table's `{bin}` and `{python}`
 /// stand for.
@@ -344,6 +387,7 @@ impl Running {
         work: &WorkDir,
         secret: &str,
         env: &[(&str, String)],
+        port: u16,
     ) -> Result<Self> {
         let name = receiver.source.rsplit('/').next().unwrap_or(receiver.source);
         let (ready, log, err) = (
@@ -353,7 +397,13 @@ impl Running {
         );
         let mut child = Process::spawn(
             command(&paths.argv(receiver.argv))
-                .args(["--port", "0", "--expect", &EVENT_TYPES.len().to_string(), "--ready-file"])
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--expect",
+                    &EVENT_TYPES.len().to_string(),
+                    "--ready-file",
+                ])
                 .arg(&ready)
                 .envs(env.iter().map(|(k, v)| (k, v)))
                 .env("SEND0_WEBHOOK_SECRET", secret)
@@ -395,6 +445,94 @@ impl Running {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
         log.lines().filter(|line| prefixes.iter().any(|p| line.starts_with(p))).count()
     }
+}
+
+/// `send0 listen --print-secret`, forwarding to a receiver.
+struct Listening {
+    child: Process,
+    /// Its temporary endpoint.
+    endpoint: String,
+    /// The endpoint's signing secret, which the receiver verifies with.
+    secret: String,
+    log: PathBuf,
+    err: PathBuf,
+}
+
+impl Listening {
+    /// Starts listen and waits until it is ready, reading its endpoint and secret from its stderr.
+    async fn start(paths: &Paths, work: &WorkDir, env: &[(&str, String)], forward_to: &str) -> Result<Self> {
+        let argv = paths.argv(&["{bin}/send0", "listen", "--print-secret", "--forward-to", forward_to]);
+        println!("== {}", argv.join(" "));
+        let (log, err) = (work.path("listen.log"), work.path("listen.err"));
+        let mut child = Process::spawn(
+            command(&argv).envs(env.iter().map(|(k, v)| (k, v))).stdout(output(&log)?).stderr(output(&err)?),
+            "send0 listen",
+        )?;
+        let deadline = Instant::now() + READY_WITHIN;
+        let said = |prefix: &str| {
+            let text = std::fs::read_to_string(&err).unwrap_or_default();
+            text.lines().find_map(|line| line.strip_prefix(prefix).map(str::to_owned))
+        };
+        while said("Ready.").is_none() {
+            let exited = child.0.try_wait()?;
+            if exited.is_some() || Instant::now() > deadline {
+                show(&err);
+                return Err(format!("send0 listen did not become ready ({exited:?})").into());
+            }
+            sleep(Duration::from_millis(50)).await;
+        }
+        let endpoint = said("Temporary endpoint ")
+            .and_then(|rest| rest.split(' ').next().map(str::to_owned))
+            .ok_or("send0 listen did not name its endpoint")?;
+        let secret = said("Signing secret: ").ok_or("send0 listen did not print its secret")?;
+        shown_without_secret(&err);
+        Ok(Listening { child, endpoint, secret, log, err })
+    }
+
+    /// Stops listen as a service manager would (SIGTERM: the demo may run with SIGINT ignored),
+    /// shows its lines, and checks that it exited cleanly and deleted its endpoint. Returns how
+    /// many deliveries it forwarded verified and the target accepted.
+    async fn stop(mut self, client: &Client) -> Result<usize> {
+        let pid = self.child.0.id().to_string();
+        let killed = Command::new("kill").args(["-TERM", &pid]).status()?;
+        if !killed.success() {
+            return Err("kill -TERM failed".into());
+        }
+        let status =
+            timeout(STEP_WITHIN, self.child.wait()).await.map_err(|_| "it did not stop on SIGTERM")??;
+        println!("-- send0 listen (one line per delivery)");
+        show(&self.log);
+        // What it said on stopping: its stderr after the ready line shown at start.
+        let err = std::fs::read_to_string(&self.err).unwrap_or_default();
+        err.lines()
+            .skip_while(|line| !line.starts_with("Ready."))
+            .skip(1)
+            .for_each(|line| println!("  {line}"));
+        if !status.success() {
+            return Err(format!("it exited with {status}").into());
+        }
+        match client.webhooks().get(&self.endpoint).await {
+            Err(e) if e.kind() == send0::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("checking its endpoint: {e}").into()),
+            Ok(_) => return Err(format!("its temporary endpoint {} is still there", self.endpoint).into()),
+        }
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        Ok(log.lines().filter(|line| line.contains(" verified  → 200 ")).count())
+    }
+}
+
+/// listen's progress lines, but for the secret it printed for the receiver.
+fn shown_without_secret(path: &Path) {
+    for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
+        if !line.starts_with("Signing secret: ") {
+            println!("  {line}");
+        }
+    }
+}
+
+/// A free loopback port: bound and let go at once, for a process that takes it right after.
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// Waits for every receiver to exit by itself (each does after its last expected delivery),

@@ -44,6 +44,11 @@ pub enum Sender {
     /// No server: the `send_signed` example signs one delivery of each type itself, after a
     /// forged one, and posts them to each receiver.
     SendSigned,
+    /// `send0-server` delivers to `send0 listen`, which verifies each delivery and forwards it to
+    /// the receiver (one) on a free port at `path`; `send0 trigger` emits one event of each type.
+    /// listen prints the secret of its temporary endpoint (`--print-secret`), which the receiver
+    /// is started with, and is stopped with SIGTERM, deleting the endpoint.
+    Listen { path: &'static str },
 }
 
 /// A command run in the foreground.
@@ -93,6 +98,16 @@ pub const DEMOS: &[Demo] = &[
             dir: ".",
             argv: &["{bin}/manage", UNREACHABLE],
         }),
+    },
+    Demo {
+        name: "cli",
+        about: "send0 listen forwards the deliveries of a temporary endpoint to the axum receiver example, \
+                verifying each first; send0 trigger emits one event of each type",
+        needs: &[Need::File { path: "{bin}/send0", hint: "run make build-rust" }],
+        build: None,
+        sender: Sender::Listen { path: "/webhooks/send0" },
+        receivers: &[RUST_RECEIVER],
+        manage: None,
     },
     Demo {
         name: "python",
