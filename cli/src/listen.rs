@@ -18,9 +18,9 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use bytes::Bytes;
 use reqwest::Url;
-use send0::SecretString;
 use send0::client::CreateWebhookParams;
 use send0::webhooks::{Verifier, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP, WebhookHeaders, sign};
+use send0::{RequestOptions, SecretString};
 use send0_server::delivery::{honoured_retry_after, innermost_cause, retry_wait};
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +33,8 @@ use crate::webhooks::checked_patterns;
 /// How long the target has to answer a forward: less than the 15 s the server gives listen to
 /// answer a delivery, so that the server hears the target's status, not a timeout of its own.
 pub const FORWARD_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long deleting the temporary endpoint may take, per attempt, once listen is stopping.
+const DELETE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest delivery listen accepts (the API takes 1 MiB of event data; the envelope adds little).
 const MAX_DELIVERY: usize = 4 * 1024 * 1024;
 /// The API's limit on an endpoint's description.
@@ -88,7 +90,13 @@ pub async fn run(connection: &Connection, args: &ListenArgs, json: bool) -> Resu
         stop,
     )
     .await;
-    let deleted = delete(connection, &endpoint_id).await;
+    // A second Ctrl-C while the endpoint is being deleted stops at once, saying what is left.
+    let again = send0_server::stop_signal("send0 listen");
+    let deleted = tokio::select! {
+        deleted = delete(connection, &endpoint_id) => deleted,
+        () = again => Err(Failure::new(exit::API, "stopped before the temporary endpoint was deleted")
+            .hint(format!("delete it with `send0 webhooks delete {endpoint_id}`"))),
+    };
     served.and(deleted)
 }
 
@@ -152,7 +160,8 @@ async fn serve(
 }
 
 async fn delete(connection: &Connection, id: &str) -> Result<(), Failure> {
-    match connection.client.webhooks().delete(id).await {
+    let options = RequestOptions { timeout: Some(DELETE_TIMEOUT), ..Default::default() };
+    match connection.client.webhooks().with_options(options).delete(id).await {
         Ok(_) => {
             output::info(&format!("Deleted the temporary endpoint {}", output::printable(id)));
             Ok(())
