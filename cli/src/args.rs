@@ -87,7 +87,7 @@ pub enum Command {
     #[command(after_help = SIGN_EXAMPLES)]
     Sign(SignArgs),
 
-    /// Verify a delivery's signature: exit 0 when it is valid, 4 otherwise
+    /// Verify a delivery's signature: exit 0 when it is valid, 4 otherwise; --explain says why
     #[command(after_help = VERIFY_EXAMPLES)]
     Verify(VerifyArgs),
 
@@ -300,7 +300,8 @@ Examples:
   send0 verify --secret whsec_… --body-file body.json \\
     --header 'webhook-id: msg_1' --header 'webhook-timestamp: 1700000000' \\
     --header 'webhook-signature: v1,…'
-  send0 sign --secret whsec_… --id msg_1 --body-file body.json   (prints headers verify takes)";
+  send0 sign --secret whsec_… --id msg_1 --body-file body.json   (prints headers verify takes)
+  send0 verify --explain --secret whsec_… --body-file body.json --header …   (why it fails)";
 
 /// `send0 verify`.
 #[derive(Debug, Args)]
@@ -310,14 +311,24 @@ pub struct VerifyArgs {
     #[arg(long = "secret", env = WEBHOOK_SECRET_ENV, hide_env_values = true, required = true)]
     pub secrets: Vec<String>,
 
-    /// A header of the delivery, `name: value`; repeat for each (webhook-id, webhook-timestamp,
-    /// webhook-signature; others are ignored)
+    /// A header of the delivery, `name: value`; repeat for each (verify reads webhook-id,
+    /// webhook-timestamp and webhook-signature; --explain looks at every one)
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
 
     /// How far webhook-timestamp may be from now, either way
     #[arg(long, value_name = "SECONDS", default_value_t = send0::webhooks::DEFAULT_TOLERANCE.as_secs())]
     pub tolerance: u64,
+
+    /// Verify as of this time, in Unix seconds, instead of the clock (to check a saved delivery)
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    pub now: Option<i64>,
+
+    /// Print a report of why the delivery verifies or not: the headers found, the timestamp
+    /// against the clock, each secret and signature entry, and whether the body as a framework
+    /// may have changed it (a newline, line endings, re-serialized JSON) would match
+    #[arg(long)]
+    pub explain: bool,
 
     /// Check the signature only: the body need not be a send0 event
     #[arg(long)]

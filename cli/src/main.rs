@@ -4,7 +4,7 @@
 //!   to a local URL, failed forwards retried;
 //! - `send0 trigger TYPE`: an event of any type, through the local server;
 //! - `send0 webhooks list|get|create|update|delete|test|rotate-secret|deliveries`;
-//! - `send0 sign` and `send0 verify`;
+//! - `send0 sign` and `send0 verify` (with `--explain`, the core's report of why);
 //! - `send0 completions SHELL`.
 //!
 //! Data on stdout (tables, or JSON with `--json`), progress and errors on stderr, and the exit
@@ -20,6 +20,7 @@
 mod args;
 mod connection;
 mod exit;
+mod explain;
 mod listen;
 mod output;
 mod signing;

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::args::{BodyArgs, SignArgs, VerifyArgs};
 use crate::exit::{self, Failure};
+use crate::explain;
 use crate::output::{self, Styled};
 
 /// The largest body read: far above any delivery (the API takes 1 MiB of event data), low enough
@@ -42,17 +43,21 @@ pub fn sign_command(args: &SignArgs, json: bool) -> Result<(), Failure> {
 pub struct Delivery {
     pub body: Vec<u8>,
     pub headers: WebhookHeaders,
+    /// Every `--header`, as given: explain looks at all of them.
+    pub pairs: Vec<(String, String)>,
 }
 
 impl Delivery {
     /// The body and the `--header` values of `args`.
     pub fn from_args(args: &VerifyArgs) -> Result<Self, Failure> {
         let mut headers = WebhookHeaders::new();
+        let mut pairs = Vec::with_capacity(args.headers.len());
         for header in &args.headers {
             let (name, value) = parse_header(header)?;
             headers.append(name, value);
+            pairs.push((name.to_owned(), value.to_owned()));
         }
-        Ok(Delivery { body: read_body(&args.body)?, headers })
+        Ok(Delivery { body: read_body(&args.body)?, headers, pairs })
     }
 }
 
@@ -60,9 +65,16 @@ impl Delivery {
 /// error (exit 4 for every verification failure).
 pub fn verify_command(args: &VerifyArgs, json: bool) -> Result<(), Failure> {
     let delivery = Delivery::from_args(args)?;
+    if args.explain {
+        return explain::run(args, &delivery, json);
+    }
     let verifier = Verifier::from_secrets(&args.secrets)
         .map_err(|e| not_verified(e, args, &delivery))?
         .with_tolerance(Duration::from_secs(args.tolerance));
+    let verifier = match args.now {
+        Some(now) => verifier.with_now(now),
+        None => verifier,
+    };
     if args.raw {
         verifier
             .verify_raw(&delivery.body, &delivery.headers)
@@ -99,10 +111,16 @@ pub fn verify_command(args: &VerifyArgs, json: bool) -> Result<(), Failure> {
     ))
 }
 
-/// The failure of a delivery that did not verify: the core's error, exit 4. It has everything a
-/// report of why would need (the command line and the delivery as read).
+/// The failure of a delivery that did not verify: the core's error (exit 4), its hint, and where
+/// to look next.
 fn not_verified(error: send0::Error, _args: &VerifyArgs, _delivery: &Delivery) -> Failure {
-    Failure::from(error)
+    let hint = error.hint().map(str::to_owned);
+    let failure = Failure::from(error);
+    let failure = match hint {
+        Some(hint) => failure.hint(hint),
+        None => failure,
+    };
+    failure.hint("run it again with --explain for the whole report")
 }
 
 /// `name: value` as one header; the value's surrounding whitespace is dropped, as HTTP does.
