@@ -28,13 +28,17 @@ fuzz_target!(|input: Input<'_>| {
     assert_eq!(report.verified, verified, "explain and verify_raw disagree");
 
     let text = serde_json::to_string(&report).unwrap();
+    // What the report says whatever the secrets are: the same input with every secret a blank.
+    let blanks = vec![""; input.secrets.len()];
+    let baseline = serde_json::to_string(&explain(input.body, input.headers.iter().copied(), &blanks, &options)).unwrap();
     for secret in &input.secrets {
         let material = secret.trim().trim_start_matches("whsec_").trim_start_matches("whpk_");
         // Short or digit-only material could equal text the report rightly names.
         if material.len() >= 16 && !material.bytes().all(|b| b.is_ascii_digit()) {
             let in_headers = input.headers.iter().any(|(n, v)| n.contains(material) || v.contains(material));
             let in_body = String::from_utf8_lossy(input.body).contains(material);
-            assert!(in_headers || in_body || !text.contains(material), "the report leaks a secret: {text}");
+            let leaked = text.contains(material) && !baseline.contains(material);
+            assert!(in_headers || in_body || !leaked, "the report leaks a secret: {text}");
         }
     }
 });

@@ -67,18 +67,13 @@ pub unsafe extern "C" fn send0_verify(
     err_out: *mut Send0Bytes,
 ) -> i32 {
     guarded(out, err_out, || {
-        let Some(options) = (unsafe { options.as_ref() }) else {
-            return Err(send0::Error::new(send0::ErrorKind::InvalidArgument, "the verify options are null"));
-        };
-        let body = unsafe { input(options.body, options.body_len) };
-        let headers = unpack_headers(unsafe { text(options.headers, options.headers_len, "the headers") }?);
-        let secrets = unsafe { text(options.secrets, options.secrets_len, "the secrets") }?;
-        let now = (options.has_now != 0).then_some(options.now);
-        let verifier = unpack_verifier(secrets, options.tolerance_secs, now)?;
-        if options.parse == 0 {
-            return verifier.verify_raw(body, &headers).map(|()| Vec::new());
+        let delivery = unsafe { Delivery::read(options) }?;
+        let headers = unpack_headers(delivery.headers);
+        let verifier = unpack_verifier(delivery.secrets, delivery.tolerance_secs, delivery.now)?;
+        if delivery.parse {
+            return event_record(&verifier.verify(delivery.body, &headers)?);
         }
-        event_record(&verifier.verify(body, &headers)?)
+        verifier.verify_raw(delivery.body, &headers).map(|()| Vec::new())
     })
 }
 
@@ -93,15 +88,38 @@ pub unsafe extern "C" fn send0_explain(
     err_out: *mut Send0Bytes,
 ) -> i32 {
     guarded(out, err_out, || {
-        let Some(options) = (unsafe { options.as_ref() }) else {
-            return Err(send0::Error::new(send0::ErrorKind::InvalidArgument, "the explain options are null"));
-        };
-        let body = unsafe { input(options.body, options.body_len) };
-        let headers = unsafe { text(options.headers, options.headers_len, "the headers") }?;
-        let secrets = unsafe { text(options.secrets, options.secrets_len, "the secrets") }?;
-        let now = (options.has_now != 0).then_some(options.now);
-        Ok(explain_json(body, headers, secrets, options.tolerance_secs, now).into_bytes())
+        let d = unsafe { Delivery::read(options) }?;
+        Ok(explain_json(d.body, d.headers, d.secrets, d.tolerance_secs, d.now).into_bytes())
     })
+}
+
+/// What [`Send0VerifyOptions`] points at, borrowed and checked.
+struct Delivery<'a> {
+    body: &'a [u8],
+    headers: &'a str,
+    secrets: &'a str,
+    tolerance_secs: u64,
+    now: Option<i64>,
+    parse: bool,
+}
+
+impl Delivery<'_> {
+    /// # Safety
+    /// `options` is null or points at options whose pointers are valid for their lengths for the
+    /// call.
+    unsafe fn read<'a>(options: *const Send0VerifyOptions) -> send0::Result<Delivery<'a>> {
+        let Some(options) = (unsafe { options.as_ref() }) else {
+            return Err(send0::Error::new(send0::ErrorKind::InvalidArgument, "the verify options are null"));
+        };
+        Ok(Delivery {
+            body: unsafe { input(options.body, options.body_len) },
+            headers: unsafe { text(options.headers, options.headers_len, "the headers") }?,
+            secrets: unsafe { text(options.secrets, options.secrets_len, "the secrets") }?,
+            tolerance_secs: options.tolerance_secs,
+            now: (options.has_now != 0).then_some(options.now),
+            parse: options.parse != 0,
+        })
+    }
 }
 
 /// The `webhook-signature` value for a message, to `out`.
