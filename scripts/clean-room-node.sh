@@ -55,7 +55,7 @@ smoke "$room/app" "$runtimes/deno" run --allow-read --allow-env --allow-ffi --al
 echo "== the same project's edge build (send0-wasm), with --conditions=worker, under Node and Deno"
 mkdir -p "$room/app/edge" "$room/app/fixtures"
 cp tests/edge/suite.mjs tests/edge/fixtures.mjs tests/edge/conditions.mjs "$room/app/edge/"
-cp -r tests/fixtures/webhooks "$room/app/fixtures/"
+cp -r tests/fixtures/webhooks tests/fixtures/explain "$room/app/fixtures/"
 (cd "$room/app/edge" && "${clean[@]}" node --conditions=worker conditions.mjs &&
     "${clean[@]}" "$runtimes/deno" run --conditions=worker conditions.mjs)
 
